@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
     "axes",
@@ -51,7 +51,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,7 +203,7 @@ CONTENT_SECURITY_POLICY = {
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks.backends.database.DatabaseBackend"
+            "django_tasks_db.DatabaseBackend"
             if env.bool("TASK_WORKER", default=False)
             else "django_tasks.backends.immediate.ImmediateBackend"
         )
@@ -240,5 +239,7 @@ LOGGING = {
 
 # The publishers' factor spreadsheets (used by tests and the demo when present).
 FACTOR_FILES_DIR = Path(
-    env.str("FACTOR_FILES_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "factors"))
+    env.str(
+        "FACTOR_FILES_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "factors")
+    )
 )

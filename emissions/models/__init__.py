@@ -1,0 +1,50 @@
+"""Emissions models, one module per area so that each stays readable."""
+
+from emissions.models.activities import (
+    ActivityEntry,
+    ActivityType,
+    DataQuality,
+    FactorSource,
+)
+from emissions.models.audit import Finding, FindingStatus
+from emissions.models.evidence import EvidenceDocument, EvidenceKind
+from emissions.models.factors import EmissionFactor, FactorSet, FactorSetKind, GasBasis
+from emissions.models.imports import ImportBatch, ImportStatus
+from emissions.models.instruments import (
+    BaseYearRecalculation,
+    CarbonCredit,
+    ContractualInstrument,
+    InstrumentKind,
+    Metric,
+    MetricKind,
+    RecalculationReason,
+    Target,
+)
+from emissions.models.years import ReportingYear, YearStatus
+
+__all__ = [
+    "ActivityEntry",
+    "ActivityType",
+    "BaseYearRecalculation",
+    "CarbonCredit",
+    "ContractualInstrument",
+    "DataQuality",
+    "EmissionFactor",
+    "EvidenceDocument",
+    "EvidenceKind",
+    "FactorSet",
+    "FactorSetKind",
+    "FactorSource",
+    "Finding",
+    "FindingStatus",
+    "GasBasis",
+    "ImportBatch",
+    "ImportStatus",
+    "InstrumentKind",
+    "Metric",
+    "MetricKind",
+    "RecalculationReason",
+    "ReportingYear",
+    "Target",
+    "YearStatus",
+]

@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import GwpSet, Organisation
+
+
+class FactorSetKind(models.TextChoices):
+    DESNZ = "desnz", _("UK DESNZ / BEIS conversion factors")
+    EPA = "epa", _("US EPA GHG Emission Factors Hub")
+    CURATED = "curated", _("Curated grid and district-heating factors")
+    GENERIC = "generic", _("Own factors (generic layout)")
+
+
+class GasBasis(models.TextChoices):
+    CO2E = "co2e", _("Per-gas figures in kg CO2e")
+    MASS = "mass", _("Per-gas figures in kg of the gas")
+
+
+class FactorSet(models.Model):
+    """A published table of emission factors, global or private to one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="factor_sets",
+        help_text=_("Empty for a global set shared, read-only, by every organisation."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=FactorSetKind.choices)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    edition_year = models.PositiveSmallIntegerField(_("edition year"))
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    gwp_basis = models.CharField(
+        _("GWP basis"), max_length=3, choices=GwpSet.choices, default=GwpSet.AR5
+    )
+    checksum_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "-edition_year", "name"]
+        verbose_name = _("factor set")
+        verbose_name_plural = _("factor sets")
+        indexes = [models.Index(fields=["kind", "edition_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.edition_year})"
+
+    @property
+    def is_global(self) -> bool:
+        return self.organisation_id is None
+
+
+class EmissionFactor(models.Model):
+    """One row of a factor set: kg CO2e per unit of activity (and per gas)."""
+
+    factor_set = models.ForeignKey(
+        FactorSet, on_delete=models.CASCADE, related_name="factors"
+    )
+    key = models.CharField(_("key"), max_length=400)
+    scope_label = models.CharField(_("scope"), max_length=60, blank=True)
+    level1 = models.CharField(_("level 1"), max_length=200, blank=True)
+    level2 = models.CharField(_("level 2"), max_length=200, blank=True)
+    level3 = models.CharField(_("level 3"), max_length=200, blank=True)
+    level4 = models.CharField(_("level 4"), max_length=200, blank=True)
+    column_text = models.CharField(_("column text"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=30)
+    unit_label = models.CharField(_("unit as published"), max_length=60, blank=True)
+    co2e = models.DecimalField(
+        _("kg CO2e per unit"), max_digits=30, decimal_places=15, null=True, blank=True
+    )
+    # Gas code -> Decimal as a string; the basis says kg of the gas or kg CO2e.
+    gases = models.JSONField(_("per-gas values"), default=dict, blank=True)
+    gas_basis = models.CharField(
+        _("per-gas basis"),
+        max_length=4,
+        choices=GasBasis.choices,
+        default=GasBasis.CO2E,
+    )
+    source_note = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["factor_set", "level1", "level2", "level3", "level4", "column_text"]
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["factor_set", "key"], name="emission_factor_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.path_label
+
+    @property
+    def path_label(self) -> str:
+        parts = [self.level1, self.level2, self.level3, self.level4, self.column_text]
+        return " › ".join(p for p in parts if p) + f" [{self.unit_label or self.unit}]"
