@@ -84,6 +84,7 @@ TEMPLATES = [
     },
 ]
 
+(BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'carbonledger.sqlite3'}"

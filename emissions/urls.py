@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+# Each area keeps its own URL module so that the areas stay apart.
+urlpatterns = [
+    path("", include("emissions.urls_factors")),
+    path("", include("emissions.urls_entries")),
+    path("", include("emissions.urls_records")),
+    path("", include("emissions.urls_imports")),
+]
