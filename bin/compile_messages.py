@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 
-for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
+for po_path in sorted((ROOT / "locale").glob("*/*/LC_MESSAGES/*.po")):
     mo_path = po_path.with_suffix(".mo")
     if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
         continue

@@ -132,7 +132,9 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("sv", _("Swedish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue folder per area (locale/<area>/<lang>/LC_MESSAGES/django.po), so
+# that the areas translate their own strings side by side.
+LOCALE_PATHS = sorted(p for p in (BASE_DIR / "locale").glob("*") if p.is_dir())
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Oslo")
 USE_I18N = True
 USE_TZ = True
