@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from emissions.factor_files import ParsedFactorFile, parse_desnz_flat_file, parse_epa_hub
+from emissions.factor_files import (
+    ParsedFactorFile,
+    parse_desnz_flat_file,
+    parse_epa_hub,
+)
 
 DESNZ_FILES = {
     2019: "desnz-2019-flat-file.xls",
