@@ -176,7 +176,9 @@ class ResolutionCache:
     def factor(self, set_pk: int, key: str) -> EmissionFactor | None:
         cache_key = (set_pk, key)
         if cache_key not in self._factors:
-            factor = EmissionFactor.objects.filter(factor_set_id=set_pk, key=key).first()
+            factor = EmissionFactor.objects.filter(
+                factor_set_id=set_pk, key=key
+            ).first()
             if factor is not None:
                 factor.factor_set = self.set_object(set_pk)
             self._factors[cache_key] = factor
@@ -214,9 +216,7 @@ def _override_for(
     if not usable:
         return None
     # The most specific wins: the unit's own, then the latest starting year.
-    usable.sort(
-        key=lambda o: (o.business_unit_id is None, -(o.from_year or 0), -o.pk)
-    )
+    usable.sort(key=lambda o: (o.business_unit_id is None, -(o.from_year or 0), -o.pk))
     return usable[0]
 
 

@@ -266,8 +266,12 @@ def organisation_change_gwp_set(
     organisation.gwp_set = gwp_set
     organisation.save(update_fields=["gwp_set"])
     years = ReportingYear.objects.filter(organisation=organisation)
-    open_years = sorted(years.filter(status=YearStatus.OPEN).values_list("year", flat=True))
-    skipped = sorted(years.exclude(status=YearStatus.OPEN).values_list("year", flat=True))
+    open_years = sorted(
+        years.filter(status=YearStatus.OPEN).values_list("year", flat=True)
+    )
+    skipped = sorted(
+        years.exclude(status=YearStatus.OPEN).values_list("year", flat=True)
+    )
     entries = ActivityEntry.objects.filter(
         organisation=organisation, reporting_year__status=YearStatus.OPEN
     )
