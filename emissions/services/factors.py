@@ -144,11 +144,11 @@ def parse_factor_file(path, *, publisher: str, year: int | None = None, name: st
         )
     else:
         raise FactorFileError(f"Unknown publisher {publisher!r}.")
-    if year is not None and publisher != FactorSetKind.GENERIC:
-        if parsed.edition_year != year:
-            raise FactorFileError(
-                f"The file is the {parsed.edition_year} edition, not {year}."
-            )
+    generic = publisher == FactorSetKind.GENERIC
+    if year is not None and not generic and parsed.edition_year != year:
+        raise FactorFileError(
+            f"The file is the {parsed.edition_year} edition, not {year}."
+        )
     return parsed
 
 
@@ -190,7 +190,9 @@ def factor_override_create(
     )
 
 
-def _recalculate_entries(entries, *, organisation: Organisation) -> tuple[int, int]:
+def _recalculate_entries(
+    entries, *, organisation: Organisation, actor: User
+) -> tuple[int, int]:
     """Recalculate entries in place; return (entries seen, entries changed)."""
     from emissions.resolution import ResolutionCache, calculate_entry
 
@@ -221,13 +223,20 @@ def _recalculate_entries(entries, *, organisation: Organisation) -> tuple[int, i
         for name, value in values.items():
             setattr(entry, name, value)
         entry.calculated_at = now
+        entry.updated_by = actor
         entry.version += 1
         changed.append(entry)
     if changed:
         # One history row per changed entry keeps the audit trail complete.
         for entry in changed:
             entry.save(
-                update_fields=[*fields, "calculated_at", "version", "updated_at"]
+                update_fields=[
+                    *fields,
+                    "calculated_at",
+                    "updated_by",
+                    "version",
+                    "updated_at",
+                ]
             )
     return seen, len(changed)
 
@@ -276,7 +285,9 @@ def organisation_change_gwp_set(
         organisation=organisation, reporting_year__status=YearStatus.OPEN
     )
     before = _kg_total(entries)
-    seen, changed = _recalculate_entries(entries, organisation=organisation)
+    seen, changed = _recalculate_entries(
+        entries, organisation=organisation, actor=actor
+    )
     after = _kg_total(entries)
     note = (
         f"GWP set changed from {old} to {gwp_set}. "
@@ -322,7 +333,9 @@ def factor_reapply(
         organisation=organisation, reporting_year=year_obj
     )
     before = _kg_total(entries)
-    seen, changed = _recalculate_entries(entries, organisation=organisation)
+    seen, changed = _recalculate_entries(
+        entries, organisation=organisation, actor=actor
+    )
     after = _kg_total(entries)
     return MethodologyChange.objects.create(
         organisation=organisation,

@@ -222,7 +222,7 @@ def test_epa_mass_factors_are_weighted_by_the_gwp_set(org, unit, catalogue):
         ],
     )
     result = _calc(org, unit, catalogue["natural_gas"], "1", "therm", year=2025)
-    # 1 therm = 0.1 mmBtu; AR5: 53.06 x 1 + 0.001 x 28 + 0.0001 x 265 = 53.1145 per mmBtu
+    # 1 therm = 0.1 mmBtu; AR5 per mmBtu: 53.06 + 0.001 x 28 + 0.0001 x 265 = 53.1145
     assert result.converted_quantity == D("0.1")
     assert result.kg_co2e == D("5.31145")
     assert result.calculation_method == "gas_weighted"
