@@ -226,3 +226,11 @@ class MethodologyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def t_before(self):
+        return self.kg_before / 1000
+
+    @property
+    def t_after(self):
+        return self.kg_after / 1000
