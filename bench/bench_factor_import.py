@@ -1,8 +1,8 @@
 """Time importing the DESNZ 2025 flat file through the service into a fresh database.
 
 Usage: python bench/bench_factor_import.py [path-to-desnz-2025-flat-file.xlsx]
-Compares parse + factor_set_import (best of three runs, each rolled back) (all rows written with bulk_create into a
-temporary SQLite database) against python-calamine reading the sheet alone.
+Compares parse + factor_set_import into a temporary SQLite database (best of
+three runs, each rolled back) against python-calamine reading the sheet alone.
 The target is a ratio of at most 3.
 """
 
@@ -20,7 +20,8 @@ sys.path.insert(0, str(REPO))
 
 def _default_file() -> Path:
     folder = (
-        os.environ.get("FACTOR_FILES_DIR") or REPO / ".." / "shared" / "data" / "factors"
+        os.environ.get("FACTOR_FILES_DIR")
+        or REPO / ".." / "shared" / "data" / "factors"
     )
     return Path(folder) / "desnz-2025-flat-file.xlsx"
 

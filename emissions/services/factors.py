@@ -82,7 +82,8 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
     connection = connections[router.db_for_write(EmissionFactor)]
     quote = connection.ops.quote_name
     gases_field = meta.get_field("gases")
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    # Only the model's own quoted table and column names go into the text.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table),
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
