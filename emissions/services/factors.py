@@ -239,7 +239,9 @@ def _recalculate_entries(
     changed: list[ActivityEntry] = []
     seen = 0
     fields: list[str] = []
-    for entry in entries.select_related("business_unit", "activity_type"):
+    for entry in entries.select_related(
+        "business_unit", "activity_type", "reporting_year"
+    ):
         seen += 1
         calculation = calculate_entry(
             organisation=organisation,
