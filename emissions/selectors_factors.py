@@ -1,0 +1,206 @@
+"""Reads of the factor library, always as one organisation sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Organisation
+from emissions.models import (
+    ActivityEntry,
+    EmissionFactor,
+    FactorSet,
+    MethodologyChange,
+    ReportingYear,
+    YearStatus,
+)
+
+HUNDRED = Decimal(100)
+
+
+def factor_sets_visible(*, organisation: Organisation) -> QuerySet[FactorSet]:
+    """Return the global sets and the organisation's own, with their row counts."""
+    return (
+        FactorSet.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation=organisation)
+        )
+        .annotate(factor_count=Count("factors"))
+        .order_by("kind", "-edition_year", "organisation_id", "name")
+    )
+
+
+def factor_set_get(*, organisation: Organisation, pk: int) -> FactorSet:
+    """Return a visible set or raise FactorSet.DoesNotExist."""
+    return FactorSet.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    ).get(pk=pk)
+
+
+def factors_search(
+    *, organisation: Organisation, factor_set: FactorSet, q: str = ""
+) -> QuerySet[EmissionFactor]:
+    """Return a set's factors whose path, column text, unit or key match q."""
+    factors = EmissionFactor.objects.filter(
+        Q(factor_set__organisation__isnull=True)
+        | Q(factor_set__organisation=organisation),
+        factor_set=factor_set,
+    )
+    for word in q.split():
+        factors = factors.filter(
+            Q(level1__icontains=word)
+            | Q(level2__icontains=word)
+            | Q(level3__icontains=word)
+            | Q(level4__icontains=word)
+            | Q(column_text__icontains=word)
+            | Q(unit__icontains=word)
+            | Q(unit_label__icontains=word)
+            | Q(key__icontains=word)
+        )
+    return factors.order_by("level1", "level2", "level3", "level4", "column_text", "pk")
+
+
+def factor_get(*, organisation: Organisation, pk: int) -> EmissionFactor:
+    """Return a factor of a visible set or raise EmissionFactor.DoesNotExist."""
+    return (
+        EmissionFactor.objects.select_related("factor_set")
+        .filter(
+            Q(factor_set__organisation__isnull=True)
+            | Q(factor_set__organisation=organisation)
+        )
+        .get(pk=pk)
+    )
+
+
+def factor_entries(
+    *, organisation: Organisation, factor: EmissionFactor
+) -> QuerySet[ActivityEntry]:
+    """Return this organisation's entries calculated with a factor."""
+    return (
+        ActivityEntry.objects.filter(organisation=organisation, factor=factor)
+        .select_related("business_unit", "reporting_year", "activity_type")
+        .order_by("-reporting_year__year", "business_unit__code", "pk")
+    )
+
+
+def comparable_sets(
+    *, organisation: Organisation, factor_set: FactorSet
+) -> QuerySet[FactorSet]:
+    """Return the other visible sets of the same publisher kind."""
+    return (
+        factor_sets_visible(organisation=organisation)
+        .filter(kind=factor_set.kind)
+        .exclude(pk=factor_set.pk)
+    )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    key: str
+    label: str
+    unit: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_pk: int | None
+    new_pk: int | None
+
+    @property
+    def status(self) -> str:
+        if self.old_pk is None:
+            return "added"
+        if self.new_pk is None:
+            return "removed"
+        if self.old_value == self.new_value:
+            return "unchanged"
+        return "changed"
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.old_value is None or self.new_value is None:
+            return None
+        return self.new_value - self.old_value
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        change = self.change
+        if change is None or not self.old_value:
+            return None
+        return change / self.old_value * HUNDRED
+
+
+def _label(row: dict) -> str:
+    parts = [row[f"level{n}"] for n in (1, 2, 3, 4)] + [row["column_text"]]
+    return " › ".join(p for p in parts if p)
+
+
+_COMPARE_FIELDS = (
+    "pk",
+    "key",
+    "co2e",
+    "unit_label",
+    "level1",
+    "level2",
+    "level3",
+    "level4",
+    "column_text",
+)
+
+
+def factor_set_comparison(
+    *,
+    organisation: Organisation,
+    old_set: FactorSet,
+    new_set: FactorSet,
+    q: str = "",
+    status: str = "",
+) -> list[ComparisonRow]:
+    """Compare two sets per factor key, one query per set; filter by text or status."""
+    visible = Q(factor_set__organisation__isnull=True) | Q(
+        factor_set__organisation=organisation
+    )
+    old_rows = {
+        r["key"]: r
+        for r in EmissionFactor.objects.filter(visible, factor_set=old_set).values(
+            *_COMPARE_FIELDS
+        )
+    }
+    new_rows = {
+        r["key"]: r
+        for r in EmissionFactor.objects.filter(visible, factor_set=new_set).values(
+            *_COMPARE_FIELDS
+        )
+    }
+    words = [w.lower() for w in q.split()]
+    rows: list[ComparisonRow] = []
+    for key in sorted(old_rows.keys() | new_rows.keys()):
+        old, new = old_rows.get(key), new_rows.get(key)
+        either = new or old
+        label = _label(either)
+        if words and not all(w in f"{label} {key}".lower() for w in words):
+            continue
+        row = ComparisonRow(
+            key=key,
+            label=label,
+            unit=either["unit_label"] or key.rpartition("|")[2],
+            old_value=old["co2e"] if old else None,
+            new_value=new["co2e"] if new else None,
+            old_pk=old["pk"] if old else None,
+            new_pk=new["pk"] if new else None,
+        )
+        if status and row.status != status:
+            continue
+        rows.append(row)
+    return rows
+
+
+def methodology_changes(*, organisation: Organisation) -> QuerySet[MethodologyChange]:
+    return MethodologyChange.objects.filter(organisation=organisation).select_related(
+        "actor"
+    )
+
+
+def open_years(*, organisation: Organisation) -> QuerySet[ReportingYear]:
+    return ReportingYear.objects.filter(
+        organisation=organisation, status=YearStatus.OPEN
+    ).order_by("-year")

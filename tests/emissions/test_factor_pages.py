@@ -1,0 +1,265 @@
+"""Factor library pages: what each role sees and may do."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from emissions.factor_files.common import ParsedFactor, ParsedFactorFile
+from emissions.models import FactorSet, MethodologyChange
+from emissions.services.factors import factor_set_import
+
+D = Decimal
+
+
+def _row(key, co2e, unit="kWh_gross", level1="Fuels"):
+    return ParsedFactor(
+        key=key,
+        scope_label="Scope 1",
+        path=(level1, key.split("|")[0]),
+        column_text="",
+        unit=unit,
+        unit_label=unit,
+        co2e=D(co2e),
+        gases={"CO2": D(co2e)},
+        gas_basis="co2e",
+        source_note=f"row for {key}",
+    )
+
+
+def _set(year, rows, organisation=None, kind="desnz", name=None):
+    parsed = ParsedFactorFile(
+        publisher="DESNZ",
+        name=name or f"DESNZ {year}",
+        edition_year=year,
+        version="1",
+        region="GB",
+        source_url="https://www.gov.uk/",
+        licence="OGL",
+        gwp_basis="AR5",
+        checksum_sha256=f"{year}-{name}-{organisation and organisation.pk}",
+        rows=rows,
+    )
+    return factor_set_import(parsed=parsed, kind=kind, organisation=organisation)[0]
+
+
+@pytest.fixture
+def sets(db, org, other_org):
+    old = _set(2024, [_row("gas", "0.2"), _row("coal", "0.3"), _row("gone", "1")])
+    new = _set(2025, [_row("gas", "0.25"), _row("coal", "0.3"), _row("peat", "0.4")])
+    own = _set(2025, [_row("own-gas", "0.1")], org, "generic", "Acme own")
+    theirs = _set(2025, [_row("their-gas", "9")], other_org, "generic", "Theirs")
+    return {"old": old, "new": new, "own": own, "theirs": theirs}
+
+
+def url(name, *args):
+    return reverse(name, args=("acme", *args))
+
+
+def test_set_list_shows_global_and_own_sets_only(client_for, viewer, sets):
+    response = client_for(viewer).get(url("factor_set_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "DESNZ 2024" in body and "DESNZ 2025" in body and "Acme own" in body
+    assert "Theirs" not in body
+
+
+def test_another_organisations_private_set_is_404(client_for, viewer, sets):
+    client = client_for(viewer)
+    theirs = sets["theirs"]
+    assert client.get(url("factor_set_detail", theirs.pk)).status_code == 404
+    factor = theirs.factors.get()
+    assert client.get(url("factor_detail", factor.pk)).status_code == 404
+    compare = url("factor_set_compare", sets["own"].pk) + f"?old={theirs.pk}"
+    assert client.get(compare).status_code == 404
+
+
+def test_set_detail_searches_and_paginates(client_for, auditor, sets):
+    client = client_for(auditor)
+    response = client.get(url("factor_set_detail", sets["new"].pk), {"q": "peat"})
+    assert response.status_code == 200
+    assert [f.key for f in response.context["page"]] == ["peat"]
+    response = client.get(url("factor_set_detail", sets["new"].pk), {"page": "99"})
+    assert response.context["page"].number == 1
+
+
+def test_factor_page_shows_source_gases_and_only_own_entries(client_for, viewer, sets):
+    factor = sets["new"].factors.get(key="gas")
+    response = client_for(viewer).get(url("factor_detail", factor.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "row for gas" in body
+    assert "CO2" in body
+    assert list(response.context["page"]) == []
+
+
+def test_compare_gives_old_new_change_and_percent(client_for, viewer, sets):
+    response = client_for(viewer).get(
+        url("factor_set_compare", sets["new"].pk), {"old": sets["old"].pk}
+    )
+    assert response.status_code == 200
+    rows = {r.key: r for r in response.context["page"]}
+    assert rows["gas"].old_value == D("0.2")
+    assert rows["gas"].new_value == D("0.25")
+    assert rows["gas"].change == D("0.05")
+    assert rows["gas"].change_pct == D("25")
+    assert rows["coal"].status == "unchanged"
+    assert rows["peat"].status == "added"
+    assert rows["gone"].status == "removed"
+
+
+def test_compare_filters_by_status_and_text(client_for, viewer, sets):
+    client = client_for(viewer)
+    path = url("factor_set_compare", sets["new"].pk)
+    changed = client.get(path, {"old": sets["old"].pk, "status": "changed"})
+    assert [r.key for r in changed.context["page"]] == ["gas"]
+    searched = client.get(path, {"old": sets["old"].pk, "q": "coal"})
+    assert [r.key for r in searched.context["page"]] == ["coal"]
+
+
+def test_compare_picks_the_nearest_older_edition_by_default(client_for, viewer, sets):
+    response = client_for(viewer).get(url("factor_set_compare", sets["new"].pk))
+    assert response.context["old_set"] == sets["old"]
+
+
+READ_PAGES = ["factor_set_list", "factor_set_detail", "factor_detail"]
+
+
+def _args(name, sets):
+    if name == "factor_set_detail":
+        return (sets["new"].pk,)
+    if name == "factor_detail":
+        return (sets["new"].factors.first().pk,)
+    return ()
+
+
+@pytest.mark.parametrize("name", READ_PAGES)
+def test_read_pages_404_for_outsider(client_for, outsider, sets, name):
+    response = client_for(outsider).get(url(name, *_args(name, sets)))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", READ_PAGES)
+def test_read_pages_send_anonymous_to_login(client, sets, name):
+    response = client.get(url(name, *_args(name, sets)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", READ_PAGES)
+def test_read_pages_refuse_post(client_for, admin, sets, name):
+    response = client_for(admin).post(url(name, *_args(name, sets)))
+    assert response.status_code == 405
+
+
+def test_compare_refuses_post_and_outsider(client_for, admin, outsider, sets, client):
+    path = url("factor_set_compare", sets["new"].pk)
+    assert client_for(admin).post(path).status_code == 405
+    assert client_for(outsider).get(path).status_code == 404
+
+
+MANAGE_GET = ["factor_set_upload", "factor_methodology"]
+MANAGE_POST = ["factor_gwp_change", "factor_preference", "factor_reapply"]
+
+
+@pytest.mark.parametrize("name", MANAGE_GET)
+def test_manage_pages_work_for_admin(client_for, admin, name):
+    assert client_for(admin).get(url(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
+@pytest.mark.parametrize("role", ["editor", "viewer", "auditor"])
+def test_manage_pages_403_without_manage(request, client_for, name, role):
+    user = request.getfixturevalue(role)
+    client = client_for(user)
+    response = client.post(url(name)) if name in MANAGE_POST else client.get(url(name))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
+def test_manage_pages_404_for_outsider(client_for, outsider, org, name):
+    client = client_for(outsider)
+    response = client.post(url(name)) if name in MANAGE_POST else client.get(url(name))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
+def test_manage_pages_send_anonymous_to_login(client, org, name):
+    response = client.post(url(name)) if name in MANAGE_POST else client.get(url(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", MANAGE_POST)
+def test_manage_actions_refuse_get(client_for, admin, name):
+    assert client_for(admin).get(url(name)).status_code == 405
+
+
+def test_manage_pages_refuse_wrong_methods(client_for, admin):
+    client = client_for(admin)
+    assert client.put(url("factor_set_upload")).status_code == 405
+    assert client.post(url("factor_methodology")).status_code == 405
+
+
+def test_admin_uploads_a_generic_csv_as_a_private_set(client_for, admin, org):
+    upload = SimpleUploadedFile(
+        "hotels.csv",
+        b"key,category,name,unit,kg_co2e_per_unit,source\n"
+        b"hotel-nordic,Hotel,Nordic hotel night,room night,12.5,Supplier\n",
+        content_type="text/csv",
+    )
+    response = client_for(admin).post(
+        url("factor_set_upload"),
+        {"publisher": "generic", "file": upload, "name": "Hotels", "year": "2024"},
+    )
+    factor_set = FactorSet.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("factor_set_detail", factor_set.pk)
+    assert factor_set.organisation == org
+    assert factor_set.file_name == "hotels.csv"
+    assert factor_set.factors.get().co2e == D("12.5")
+
+
+def test_upload_of_a_bad_file_shows_the_problem_and_stores_nothing(client_for, admin):
+    upload = SimpleUploadedFile("broken.xlsx", b"not a workbook")
+    response = client_for(admin).post(
+        url("factor_set_upload"), {"publisher": "desnz", "file": upload}
+    )
+    assert response.status_code == 200
+    assert "could not be imported" in response.content.decode()
+    assert FactorSet.objects.count() == 0
+
+
+def test_upload_refuses_other_file_types(client_for, admin):
+    upload = SimpleUploadedFile("notes.pdf", b"%PDF-1.4")
+    response = client_for(admin).post(
+        url("factor_set_upload"), {"publisher": "generic", "file": upload}
+    )
+    assert "Upload a .xls, .xlsx, .ods or .csv file." in response.content.decode()
+    assert FactorSet.objects.count() == 0
+
+
+def test_admin_changes_gwp_set_with_a_reason(client_for, admin, org):
+    response = client_for(admin).post(
+        url("factor_gwp_change"), {"gwp_set": "AR6", "reason": "Follow AR6"}
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.gwp_set == "AR6"
+    change = MethodologyChange.objects.get()
+    assert (change.old_value, change.new_value, change.reason) == (
+        "AR5",
+        "AR6",
+        "Follow AR6",
+    )
+
+
+def test_gwp_change_without_reason_is_refused(client_for, admin, org):
+    response = client_for(admin).post(
+        url("factor_gwp_change"), {"gwp_set": "AR6", "reason": ""}
+    )
+    assert response.status_code == 400
+    org.refresh_from_db()
+    assert org.gwp_set == "AR5"
+    assert MethodologyChange.objects.count() == 0
