@@ -94,6 +94,9 @@ def desnz_key(path: tuple[str, ...] | list[str], column_text: str, unit: str) ->
     if segments and parse_published_unit(segments[-1]) == unit:
         segments.pop()
     column = normalise_label(column_text)
+    # Waste "combustion" became "incineration with energy recovery" in 2025.
+    if segments[:1] == ["waste disposal"] and column == "combustion":
+        column = "incineration with energy recovery"
     if column and column not in _UNIT_RESTATING_COLUMN_TEXT:
         segments.append(column)
     return factor_key([_SEGMENT_ALIASES.get(s, s) for s in segments], unit)

@@ -8,7 +8,16 @@ from emissions.models.activities import (
 )
 from emissions.models.audit import Finding, FindingStatus
 from emissions.models.evidence import EvidenceDocument, EvidenceKind
-from emissions.models.factors import EmissionFactor, FactorSet, FactorSetKind, GasBasis
+from emissions.models.factors import (
+    EmissionFactor,
+    FactorOverride,
+    FactorPreference,
+    FactorSet,
+    FactorSetKind,
+    GasBasis,
+    MethodologyChange,
+    MethodologyChangeKind,
+)
 from emissions.models.imports import ImportBatch, ImportStatus
 from emissions.models.instruments import (
     BaseYearRecalculation,
@@ -32,6 +41,8 @@ __all__ = [
     "EmissionFactor",
     "EvidenceDocument",
     "EvidenceKind",
+    "FactorOverride",
+    "FactorPreference",
     "FactorSet",
     "FactorSetKind",
     "FactorSource",
@@ -42,6 +53,8 @@ __all__ = [
     "ImportStatus",
     "InstrumentKind",
     "Metric",
+    "MethodologyChange",
+    "MethodologyChangeKind",
     "MetricKind",
     "RecalculationReason",
     "ReportingYear",

@@ -113,3 +113,116 @@ class EmissionFactor(models.Model):
     def path_label(self) -> str:
         parts = [self.level1, self.level2, self.level3, self.level4, self.column_text]
         return " › ".join(p for p in parts if p) + f" [{self.unit_label or self.unit}]"
+
+
+class FactorPreference(models.Model):
+    """Which publisher's global sets an organisation's published factors come from."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="factor_preference"
+    )
+    kind = models.CharField(
+        _("publisher"),
+        max_length=10,
+        choices=[
+            (FactorSetKind.DESNZ, FactorSetKind.DESNZ.label),
+            (FactorSetKind.EPA, FactorSetKind.EPA.label),
+        ],
+        default=FactorSetKind.DESNZ,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("factor preference")
+        verbose_name_plural = _("factor preferences")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.kind}"
+
+
+class FactorOverride(models.Model):
+    """An organisation's own factor that replaces the published one for a type."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="factor_overrides"
+    )
+    activity_type = models.ForeignKey(
+        "emissions.ActivityType", on_delete=models.CASCADE, related_name="+"
+    )
+    factor = models.ForeignKey(
+        EmissionFactor, on_delete=models.PROTECT, related_name="overrides"
+    )
+    business_unit = models.ForeignKey(
+        "accounts.BusinessUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for every business unit."),
+    )
+    from_year = models.PositiveSmallIntegerField(
+        _("from year"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for every year."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["activity_type", "business_unit", "from_year"]
+        verbose_name = _("factor override")
+        verbose_name_plural = _("factor overrides")
+
+    def __str__(self) -> str:
+        return f"{self.activity_type} → {self.factor}"
+
+
+class MethodologyChangeKind(models.TextChoices):
+    GWP_SET = "gwp_set", _("GWP set changed")
+    FACTOR_REAPPLY = "factor_reapply", _("Factors re-applied")
+
+
+class MethodologyChange(models.Model):
+    """A recorded recalculation: a GWP set change or factors re-applied to a year."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="methodology_changes"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MethodologyChangeKind.choices
+    )
+    old_value = models.CharField(_("before"), max_length=40, blank=True)
+    new_value = models.CharField(_("after"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    years_recalculated = models.JSONField(default=list, blank=True)
+    years_skipped = models.JSONField(default=list, blank=True)
+    entries_recalculated = models.PositiveIntegerField(default=0)
+    entries_changed = models.PositiveIntegerField(default=0)
+    kg_before = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    kg_after = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("methodology change")
+        verbose_name_plural = _("methodology changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

@@ -68,7 +68,8 @@ def test_egrid_has_every_subregion():
 
 def test_on_road_diesel_car_ch4_and_n2o_per_vehicle_mile():
     factor = epa().by_key()[
-        "epa hub|table 4|on-road ch4 and n2o|passenger cars|diesel|2007-2022|vehicle_mile"
+        "epa hub|table 4|on-road ch4 and n2o|passenger cars|diesel|2007-2022"
+        "|vehicle_mile"
     ]
     assert factor.gases == {"CH4": D("0.0000302"), "N2O": D("0.0000192")}
 

@@ -1,0 +1,294 @@
+"""Load the reference data every installation needs; safe to run again.
+
+* The activity catalogue (emissions/data/activity_types.csv or .json) as global
+  ActivityType rows, matched by code.
+* The curated grid, residual-mix and district-heating factors
+  (emissions/data/grid_factors.csv) as global "curated" factor sets, one per
+  year, keyed ``grid_location|NO``, ``residual_mix|NO``, ``district_heating|NO``.
+* An excerpt of the UK DESNZ conversion factors (emissions/data/desnz_excerpt.csv:
+  the rows the catalogue uses, with their source) as global DESNZ sets, one per
+  edition, unless the full edition was imported.
+
+GWP sets need no loading: they are code (emissions/gwp.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from emissions.models import (
+    ActivityType,
+    EmissionFactor,
+    FactorSet,
+    FactorSetKind,
+    FactorSource,
+    GasBasis,
+)
+from emissions.resolution import EXCERPT_VERSION
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CURATED_KEY_PREFIX = {
+    "location": "grid_location",
+    "residual_mix": "residual_mix",
+    "district_heating": "district_heating",
+}
+CURATED_LABELS = {
+    "location": "Grid electricity, location-based",
+    "residual_mix": "Residual mix",
+    "district_heating": "District heating",
+}
+SOURCE_MAP = {
+    "desnz": FactorSource.PUBLISHED,
+    "epa": FactorSource.PUBLISHED,
+    "published": FactorSource.PUBLISHED,
+    "custom": FactorSource.OWN,
+    "own": FactorSource.OWN,
+}
+DESNZ_EXCERPT_PUBLISHER = "UK Department for Energy Security and Net Zero (DESNZ)"
+
+
+@dataclass
+class LoadSummary:
+    activity_types_created: int = 0
+    activity_types_updated: int = 0
+    curated_sets: int = 0
+    curated_factors: int = 0
+    desnz_excerpt_sets: list[int] = field(default_factory=list)
+    desnz_full_editions: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"activity types: {self.activity_types_created} created, "
+            f"{self.activity_types_updated} updated; curated grid factors: "
+            f"{self.curated_factors} in {self.curated_sets} sets; DESNZ excerpt "
+            f"loaded for {', '.join(map(str, self.desnz_excerpt_sets)) or 'no year'}"
+            + (
+                f" (full editions present: "
+                f"{', '.join(map(str, self.desnz_full_editions))})"
+                if self.desnz_full_editions
+                else ""
+            )
+        )
+
+
+def _activity_rows(data_dir: Path) -> list[dict]:
+    json_path = data_dir / "activity_types.json"
+    csv_path = data_dir / "activity_types.csv"
+    if csv_path.exists():
+        with csv_path.open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    if json_path.exists():
+        return json.loads(json_path.read_text(encoding="utf-8"))
+    return []
+
+
+def _units(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(u).strip() for u in value if str(u).strip()]
+    return [
+        u.strip() for u in str(value or "").replace(",", ";").split(";") if u.strip()
+    ]
+
+
+def _int_or_none(value) -> int | None:
+    text = str(value if value is not None else "").strip()
+    return int(text) if text else None
+
+
+def load_activity_types(data_dir: Path = DATA_DIR) -> tuple[int, int]:
+    """Create or update the global activity catalogue; return (created, updated)."""
+    created = updated = 0
+    for order, row in enumerate(_activity_rows(data_dir)):
+        source = str(row.get("factor_source") or "").strip()
+        keys = {
+            kind: str(row.get(f"{kind}_key") or "").strip()
+            for kind in ("desnz", "epa")
+            if str(row.get(f"{kind}_key") or "").strip()
+        }
+        code = row["code"].strip()
+        gas = ""
+        if code.startswith("refrigerant_"):
+            gas = code.removeprefix("refrigerant_").upper().replace("R", "R-", 1)
+        _obj, was_created = ActivityType.objects.update_or_create(
+            organisation=None,
+            code=code,
+            defaults={
+                "name": row["name"].strip(),
+                "scope": int(row["scope"]),
+                "scope3_category": _int_or_none(row.get("scope3_category")),
+                "iso_category": int(row["iso_category"]),
+                "allowed_units": _units(row.get("allowed_units")),
+                "default_unit": str(row.get("default_unit") or "").strip(),
+                "factor_source": SOURCE_MAP.get(source, source),
+                "factor_keys": keys,
+                "gas": gas,
+                "description": str(row.get("description") or "").strip(),
+                "sort_order": order,
+            },
+        )
+        if was_created:
+            created += 1
+        else:
+            updated += 1
+    return created, updated
+
+
+def load_curated_factors(data_dir: Path = DATA_DIR) -> tuple[int, int]:
+    """Load grid, residual-mix and district-heating factors; return (sets, rows)."""
+    path = data_dir / "grid_factors.csv"
+    if not path.exists():
+        return 0, 0
+    by_year: dict[int, list[dict]] = defaultdict(list)
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            by_year[int(row["year"])].append(row)
+    rows_loaded = 0
+    for year, rows in sorted(by_year.items()):
+        factor_set, _created = FactorSet.objects.update_or_create(
+            organisation=None,
+            kind=FactorSetKind.CURATED,
+            edition_year=year,
+            defaults={
+                "publisher": "CarbonLedger curated (each factor names its source)",
+                "name": f"Grid and district-heating factors {year}",
+                "region": "Nordic, Baltic, DE, GB, US",
+                "notes": "Compiled from national and EU publications; see each "
+                "factor's source.",
+            },
+        )
+        for row in rows:
+            country = row["country"].strip().upper()
+            kind = row["kind"].strip()
+            prefix = CURATED_KEY_PREFIX.get(kind, kind)
+            EmissionFactor.objects.update_or_create(
+                factor_set=factor_set,
+                key=f"{prefix}|{country}",
+                defaults={
+                    "scope_label": "Scope 2",
+                    "level1": CURATED_LABELS.get(kind, kind),
+                    "level2": country,
+                    "unit": "kWh",
+                    "unit_label": "kWh",
+                    "co2e": Decimal(row["kg_co2e_per_kwh"].strip()),
+                    "gases": {},
+                    "gas_basis": GasBasis.CO2E,
+                    "source_note": " ".join(
+                        p
+                        for p in (row["source"].strip(), row["source_url"].strip())
+                        if p
+                    ),
+                },
+            )
+            rows_loaded += 1
+    return len(by_year), rows_loaded
+
+
+def load_desnz_excerpt(data_dir: Path = DATA_DIR) -> tuple[list[int], list[int]]:
+    """Load the DESNZ excerpt per edition unless a full edition is there.
+
+    Return (editions loaded or refreshed, editions skipped as fully imported).
+    """
+    path = data_dir / "desnz_excerpt.csv"
+    if not path.exists():
+        return [], []
+    by_year: dict[int, list[dict]] = defaultdict(list)
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            by_year[int(row["edition_year"])].append(row)
+    loaded: list[int] = []
+    skipped: list[int] = []
+    for year, rows in sorted(by_year.items()):
+        full = (
+            FactorSet.objects.filter(
+                organisation=None, kind=FactorSetKind.DESNZ, edition_year=year
+            )
+            .exclude(version=EXCERPT_VERSION)
+            .exists()
+        )
+        if full:
+            skipped.append(year)
+            continue
+        digest = hashlib.sha256(
+            json.dumps(rows, sort_keys=True).encode("utf-8")
+        ).hexdigest()
+        existing = FactorSet.objects.filter(
+            organisation=None,
+            kind=FactorSetKind.DESNZ,
+            edition_year=year,
+            version=EXCERPT_VERSION,
+        ).first()
+        if existing is not None and existing.checksum_sha256 == digest:
+            loaded.append(year)
+            continue
+        first = rows[0]
+        defaults = {
+            "publisher": DESNZ_EXCERPT_PUBLISHER,
+            "name": f"UK DESNZ conversion factors {year} (excerpt)",
+            "region": "GB",
+            "source_url": first["source_url"],
+            "licence": first["licence"],
+            "gwp_basis": first.get("gwp_basis") or "AR5",
+            "checksum_sha256": digest,
+            "notes": (
+                "The published rows that the activity catalogue uses (with "
+                f"well-to-tank and T&D rows), from flat file version "
+                f"{first.get('version') or '?'}. Import the full edition to "
+                "replace it."
+            ),
+        }
+        if existing is None:
+            factor_set = FactorSet.objects.create(
+                organisation=None,
+                kind=FactorSetKind.DESNZ,
+                edition_year=year,
+                version=EXCERPT_VERSION,
+                **defaults,
+            )
+        else:
+            factor_set = existing
+            for name, value in defaults.items():
+                setattr(factor_set, name, value)
+            factor_set.save()
+        for row in rows:
+            EmissionFactor.objects.update_or_create(
+                factor_set=factor_set,
+                key=row["key"],
+                defaults={
+                    "scope_label": row["scope_label"],
+                    "level1": row["level1"],
+                    "level2": row["level2"],
+                    "level3": row["level3"],
+                    "level4": row["level4"],
+                    "column_text": row["column_text"],
+                    "unit": row["unit"],
+                    "unit_label": row["unit_label"],
+                    "co2e": Decimal(row["co2e"]) if row["co2e"] else None,
+                    "gases": json.loads(row["gases"] or "{}"),
+                    "gas_basis": row.get("gas_basis") or GasBasis.CO2E,
+                    "source_note": row["source_note"],
+                },
+            )
+        loaded.append(year)
+    return loaded, skipped
+
+
+@transaction.atomic
+def load_reference_data(data_dir: Path = DATA_DIR) -> LoadSummary:
+    """Load or refresh the activity catalogue, curated factors and DESNZ excerpt."""
+    summary = LoadSummary()
+    summary.activity_types_created, summary.activity_types_updated = (
+        load_activity_types(data_dir)
+    )
+    summary.curated_sets, summary.curated_factors = load_curated_factors(data_dir)
+    summary.desnz_excerpt_sets, summary.desnz_full_editions = load_desnz_excerpt(
+        data_dir
+    )
+    return summary

@@ -1,0 +1,107 @@
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from emissions.gwp import gwp
+from emissions.units import UNITS
+from tests.emissions.published import desnz, epa
+
+DATA = Path(__file__).resolve().parents[2] / "emissions" / "data"
+FACTOR_SOURCES = {
+    "desnz",
+    "grid_location",
+    "district_heating",
+    "gwp",
+    "computed",
+    "custom",
+}
+
+
+def _activity_types() -> list[dict[str, str]]:
+    with (DATA / "activity_types.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _grid_factors() -> list[dict[str, str]]:
+    with (DATA / "grid_factors.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_catalogue_has_at_least_forty_unique_activity_types():
+    codes = [row["code"] for row in _activity_types()]
+    assert len(codes) >= 40
+    assert len(set(codes)) == len(codes)
+
+
+@pytest.mark.parametrize("row", _activity_types(), ids=lambda r: r["code"])
+def test_activity_type_is_consistent(row):
+    units = row["allowed_units"].split(";")
+    assert all(unit in UNITS for unit in units)
+    assert row["default_unit"] in units
+    assert row["scope"] in {"1", "2", "3"}
+    assert row["iso_category"] in {"1", "2", "3", "4", "5", "6"}
+    if row["scope"] == "3":
+        assert 1 <= int(row["scope3_category"]) <= 15
+    else:
+        assert row["scope3_category"] == ""
+    assert row["factor_source"] in FACTOR_SOURCES
+    if row["factor_source"] == "desnz":
+        assert row["desnz_key"]
+    assert row["name"] and row["description"]
+
+
+def test_refrigerant_types_have_a_gwp_in_every_supported_set():
+    for row in _activity_types():
+        if row["factor_source"] == "gwp":
+            gas = "R-" + row["code"].removeprefix("refrigerant_r").upper()
+            assert gwp(gas.replace("R-134A", "R-134a"), "AR5") > 0
+
+
+@pytest.mark.published_files
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_every_desnz_key_resolves_in_the_published_file(year):
+    keys = desnz(year).by_key()
+    missing = [
+        (row["code"], row["desnz_key"])
+        for row in _activity_types()
+        if row["desnz_key"] and row["desnz_key"] not in keys
+    ]
+    assert missing == []
+
+
+@pytest.mark.published_files
+def test_every_epa_key_resolves_in_the_hub():
+    keys = epa().by_key()
+    missing = [row["epa_key"] for row in _activity_types() if row["epa_key"]]
+    assert [key for key in missing if key not in keys] == []
+
+
+def test_grid_factors_are_decimal_with_a_source():
+    rows = _grid_factors()
+    assert rows
+    seen = set()
+    for row in rows:
+        assert row["kind"] in {"location", "residual_mix", "district_heating"}
+        assert 2019 <= int(row["year"]) <= 2025
+        value = Decimal(row["kg_co2e_per_kwh"])
+        assert 0 <= value < 2
+        assert row["source"] and row["source_url"].startswith("https://")
+        key = (row["country"], row["year"], row["kind"])
+        assert key not in seen
+        seen.add(key)
+
+
+@pytest.mark.published_files
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2024, 2025])
+def test_gb_grid_factor_matches_the_desnz_file(year):
+    row = next(
+        r
+        for r in _grid_factors()
+        if r["country"] == "GB" and r["year"] == str(year) and r["kind"] == "location"
+    )
+    published = desnz(year).by_key()[
+        "uk electricity|electricity generated|electricity: uk|kWh"
+    ]
+    assert Decimal(row["kg_co2e_per_kwh"]) == published.co2e
