@@ -278,7 +278,7 @@ def organisation_history(
     querysets = []
     for kind in selected:
         historical = HISTORY_MODELS[kind].history.model
-        qs = historical.objects.filter(organisation_id=organisation.pk)
+        qs = historical.objects.filter(organisation_id=organisation.pk).order_by()
         if user_id:
             qs = qs.filter(history_user_id=user_id)
         querysets.append(

@@ -228,9 +228,7 @@ def test_update_with_a_bad_quantity_changes_nothing(org, unit, editor, catalogue
     assert (entry.quantity, entry.version) == (D("10000"), 1)
 
 
-def test_update_and_delete_refused_in_a_locked_year(
-    org, unit, editor, catalogue
-):
+def test_update_and_delete_refused_in_a_locked_year(org, unit, editor, catalogue):
     entry = make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue)
     ReportingYear.objects.filter(pk=entry.reporting_year_id).update(
         status=YearStatus.APPROVED
