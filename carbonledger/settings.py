@@ -246,3 +246,8 @@ FACTOR_FILES_DIR = Path(
         "FACTOR_FILES_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "factors")
     )
 )
+
+# --- Activity entries (area: entries) ---
+# A quantity at or above this is refused as implausible (a unit or separator slip).
+ENTRY_QUANTITY_MAX = env.str("ENTRY_QUANTITY_MAX", default="1000000000000")
+# Evidence files: the upload limit is EVIDENCE_MAX_BYTES above.

@@ -1,0 +1,330 @@
+"""Reads for the entry grid, entry pages, years and history, per organisation."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import BusinessUnit, Membership, Organisation
+from emissions.models import (
+    ActivityEntry,
+    ActivityType,
+    EvidenceDocument,
+    ReportingYear,
+    YearStatus,
+)
+from emissions.services.locks import year_range
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class GridRow:
+    activity_type: ActivityType
+    entries: list[ActivityEntry] = field(default_factory=list)
+
+
+@dataclass
+class GridGroup:
+    scope: int
+    scope3_category: int | None
+    rows: list[GridRow] = field(default_factory=list)
+
+
+def units_for_member(*, organisation: Organisation, membership: Membership) -> QuerySet:
+    """Return the business units the member may see, in code order."""
+    units = organisation.business_units.all()
+    limited = membership.business_units.all()
+    if limited.exists():
+        units = units.filter(pk__in=limited.values("pk"))
+    return units.order_by("code")
+
+
+def activity_types_for(*, organisation: Organisation) -> QuerySet:
+    """Return the catalogue plus the organisation's own active activity types."""
+    return ActivityType.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation), is_active=True
+    ).order_by("scope", "scope3_category", "sort_order", "code")
+
+
+def entries_for(
+    *, organisation: Organisation, business_unit: BusinessUnit, year: int
+) -> QuerySet:
+    """Return the unit's entries of a year."""
+    return (
+        ActivityEntry.objects.filter(
+            organisation=organisation,
+            business_unit=business_unit,
+            reporting_year__year=year,
+        )
+        .select_related("activity_type", "reporting_year")
+        .order_by("activity_type_id", "period_start", "pk")
+    )
+
+
+def entry_grid(
+    *, organisation: Organisation, business_unit: BusinessUnit, year: int
+) -> list[GridGroup]:
+    """Return activity types grouped by scope (and scope 3 category) with entries."""
+    by_type: dict[int, list[ActivityEntry]] = {}
+    for entry in entries_for(
+        organisation=organisation, business_unit=business_unit, year=year
+    ):
+        by_type.setdefault(entry.activity_type_id, []).append(entry)
+    groups: list[GridGroup] = []
+    for activity_type in activity_types_for(organisation=organisation):
+        category = activity_type.scope3_category if activity_type.scope == 3 else None
+        if (
+            not groups
+            or groups[-1].scope != activity_type.scope
+            or groups[-1].scope3_category != category
+        ):
+            groups.append(
+                GridGroup(scope=activity_type.scope, scope3_category=category)
+            )
+        groups[-1].rows.append(
+            GridRow(
+                activity_type=activity_type, entries=by_type.get(activity_type.pk, [])
+            )
+        )
+    return groups
+
+
+def scope_totals(
+    *, organisation: Organisation, business_unit: BusinessUnit, year: int
+) -> dict[int, Decimal]:
+    """Return kg CO2e per scope (1, 2 location-based, 3) for the unit and year."""
+    totals = {1: ZERO, 2: ZERO, 3: ZERO}
+    rows = (
+        ActivityEntry.objects.filter(
+            organisation=organisation,
+            business_unit=business_unit,
+            reporting_year__year=year,
+        )
+        .values("scope")
+        .annotate(kg=Sum("kg_co2e"))
+        .order_by("scope")
+    )
+    for row in rows:
+        totals[row["scope"]] = row["kg"] or ZERO
+    return totals
+
+
+def entry_by_pk(*, organisation: Organisation, pk: int) -> ActivityEntry:
+    """Return one entry of the organisation (DoesNotExist otherwise)."""
+    return ActivityEntry.objects.select_related(
+        "business_unit",
+        "reporting_year",
+        "activity_type",
+        "factor",
+        "factor_set",
+        "created_by",
+        "updated_by",
+        "import_batch",
+    ).get(organisation=organisation, pk=pk)
+
+
+def live_evidence(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(removed_at__isnull=True).select_related("uploaded_by")
+
+
+def evidence_by_pk(*, organisation: Organisation, pk: int) -> EvidenceDocument:
+    return EvidenceDocument.objects.get(organisation=organisation, pk=pk)
+
+
+@dataclass
+class YearSummary:
+    year: int
+    reporting_year: ReportingYear | None
+    status: str
+    entry_count: int
+    kg_co2e: Decimal
+
+    @property
+    def t_co2e(self) -> Decimal:
+        return self.kg_co2e / 1000
+
+
+def year_overview(*, organisation: Organisation) -> list[YearSummary]:
+    """Return every year from the base year to this year, newest first, with totals."""
+    first, last = year_range(organisation)
+    first = min(organisation.base_year, last)
+    stored = {
+        ry.year: ry
+        for ry in ReportingYear.objects.filter(organisation=organisation)
+        .select_related("submitted_by", "approved_by")
+        .annotate(
+            entry_count=Count("entries"),
+            kg=Coalesce(Sum("entries__kg_co2e"), ZERO),
+        )
+    }
+    years = sorted(set(range(first, last + 1)) | set(stored), reverse=True)
+    return [
+        YearSummary(
+            year=year,
+            reporting_year=stored.get(year),
+            status=stored[year].status if year in stored else YearStatus.OPEN,
+            entry_count=stored[year].entry_count if year in stored else 0,
+            kg_co2e=stored[year].kg if year in stored else ZERO,
+        )
+        for year in years
+    ]
+
+
+# --- History ---------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class HistoryItem:
+    record: Any
+    kind: str
+    object_label: str
+    user: Any
+    date: datetime.datetime
+    change_type: str
+    reason: str
+    changes: list[FieldChange]
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _display(model: Any, field_name: str, value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    try:
+        model_field = model._meta.get_field(field_name)
+    except Exception:  # noqa: BLE001 - fields dropped since the record was written
+        return value
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if model_field.is_relation and model_field.related_model is not None:
+        target = model_field.related_model._default_manager.filter(pk=value).first()
+        return target if target is not None else f"#{value}"
+    return value
+
+
+def history_item(record: Any, kind: str = "") -> HistoryItem:
+    """Describe one historical record with the fields it changed."""
+    model = record.instance_type
+    changes: list[FieldChange] = []
+    previous = record.prev_record if record.history_type == "~" else None
+    if previous is not None:
+        delta = record.diff_against(previous)
+        for change in delta.changes:
+            if change.field in ("version", "calculated_at"):
+                continue
+            try:
+                label = str(model._meta.get_field(change.field).verbose_name)
+            except Exception:  # noqa: BLE001
+                label = change.field
+            changes.append(
+                FieldChange(
+                    field=change.field,
+                    label=label,
+                    old=_display(model, change.field, change.old),
+                    new=_display(model, change.field, change.new),
+                )
+            )
+    return HistoryItem(
+        record=record,
+        kind=kind or str(model._meta.verbose_name),
+        object_label=str(record.instance),
+        user=record.history_user,
+        date=record.history_date,
+        change_type=HISTORY_TYPES.get(record.history_type, record.history_type),
+        reason=record.history_change_reason or "",
+        changes=changes,
+    )
+
+
+def history_for(obj: Any) -> list[HistoryItem]:
+    """Return an object's history, newest first."""
+    records = (
+        obj.history.all()
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    return [history_item(record) for record in records]
+
+
+HISTORY_MODELS: dict[str, type] = {
+    "entry": ActivityEntry,
+    "year": ReportingYear,
+    "evidence": EvidenceDocument,
+}
+
+
+def organisation_history(
+    *, organisation: Organisation, model: str = "", user_id: int | None = None
+) -> QuerySet:
+    """Return (kind, history_id, date) rows of the organisation's history, newest first.
+
+    A UNION across the historical tables, so that one page lists them in order and
+    the database does the sorting and paging.
+    """
+    selected = [model] if model in HISTORY_MODELS else list(HISTORY_MODELS)
+    querysets = []
+    for kind in selected:
+        historical = HISTORY_MODELS[kind].history.model
+        qs = historical.objects.filter(organisation_id=organisation.pk).order_by()
+        if user_id:
+            qs = qs.filter(history_user_id=user_id)
+        querysets.append(
+            qs.annotate(
+                kind_order=_kind_value(kind),
+            ).values_list("kind_order", "history_id", "history_date")
+        )
+    combined = querysets[0]
+    if len(querysets) > 1:
+        combined = combined.union(*querysets[1:], all=True)
+    return combined.order_by("-history_date", "-history_id")
+
+
+def _kind_value(kind: str):
+    from django.db.models import CharField, Value
+
+    return Value(kind, output_field=CharField())
+
+
+def history_items_for_rows(rows: list[tuple[str, int, Any]]) -> list[HistoryItem]:
+    """Load the historical records of one page of organisation_history rows."""
+    ids_by_kind: dict[str, list[int]] = {}
+    for kind, history_id, _date in rows:
+        ids_by_kind.setdefault(kind, []).append(history_id)
+    loaded: dict[tuple[str, int], Any] = {}
+    for kind, ids in ids_by_kind.items():
+        historical = HISTORY_MODELS[kind].history.model
+        for record in historical.objects.filter(history_id__in=ids).select_related(
+            "history_user"
+        ):
+            loaded[(kind, record.history_id)] = record
+    labels = {
+        kind: str(model._meta.verbose_name).capitalize()
+        for kind, model in HISTORY_MODELS.items()
+    }
+    return [
+        history_item(loaded[(kind, history_id)], labels[kind])
+        for kind, history_id, _date in rows
+        if (kind, history_id) in loaded
+    ]
+
+
+def history_users(*, organisation: Organisation) -> QuerySet:
+    """Return the organisation's members, for the history filter."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__email")
+    )

@@ -1,0 +1,152 @@
+"""Year pages: overview, detail, and the submit/return/approve/unlock actions."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import Capability
+from accounts.tenancy import org_view
+from emissions.forms_entries import EvidenceUploadForm, ReasonForm
+from emissions.models import ReportingYear, YearStatus
+from emissions.selectors_entries import history_for, live_evidence, year_overview
+from emissions.services.locks import year_range
+from emissions.services.years import (
+    year_approve,
+    year_return,
+    year_submit,
+    year_unlock,
+)
+
+
+def _check_year(request: HttpRequest, year: int) -> ReportingYear | None:
+    first, last = year_range(request.organisation)
+    if not first <= year <= last:
+        raise Http404("Year outside the organisation's range.")
+    return ReportingYear.objects.filter(
+        organisation=request.organisation, year=year
+    ).first()
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def year_index(request: HttpRequest) -> HttpResponse:
+    """List the years with their status and totals."""
+    return render(
+        request,
+        "emissions/years/index.html",
+        {"years": year_overview(organisation=request.organisation)},
+    )
+
+
+def _year_context(
+    request: HttpRequest, year: int, reporting_year: ReportingYear | None
+) -> dict[str, object]:
+    status = reporting_year.status if reporting_year else YearStatus.OPEN
+    return {
+        "year": year,
+        "reporting_year": reporting_year,
+        "status": status,
+        "status_label": YearStatus(status).label,
+        "evidence": (
+            live_evidence(reporting_year.evidence.all()) if reporting_year else []
+        ),
+        "history": history_for(reporting_year) if reporting_year else [],
+        "upload_form": EvidenceUploadForm(),
+        "return_form": ReasonForm(prefix="return"),
+        "unlock_form": ReasonForm(prefix="unlock"),
+        "is_submitter": bool(
+            reporting_year and reporting_year.submitted_by_id == request.user.pk
+        ),
+    }
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """Show a year's status, who submitted and approved it, evidence and history."""
+    reporting_year = _check_year(request, year)
+    return render(
+        request,
+        "emissions/years/detail.html",
+        _year_context(request, year, reporting_year),
+    )
+
+
+def _act(
+    request: HttpRequest, year: int, action: Callable, done: str, **kwargs
+) -> HttpResponse:
+    try:
+        action(
+            organisation=request.organisation, actor=request.user, year=year, **kwargs
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("year_detail", org_slug=request.organisation.slug, year=year)
+
+
+@require_POST
+@org_view(Capability.SUBMIT)
+def year_submit_view(request: HttpRequest, year: int) -> HttpResponse:
+    _check_year(request, year)
+    return _act(
+        request,
+        year,
+        year_submit,
+        _("%(year)s was submitted for approval.") % {"year": year},
+    )
+
+
+@require_POST
+@org_view(Capability.APPROVE)
+def year_approve_view(request: HttpRequest, year: int) -> HttpResponse:
+    _check_year(request, year)
+    return _act(
+        request,
+        year,
+        year_approve,
+        _("%(year)s was approved and is now locked.") % {"year": year},
+    )
+
+
+def _with_reason(
+    request: HttpRequest, year: int, prefix: str, action: Callable, done: str
+) -> HttpResponse:
+    reporting_year = _check_year(request, year)
+    form = ReasonForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        context = _year_context(request, year, reporting_year)
+        context[f"{prefix}_form"] = form
+        return render(request, "emissions/years/detail.html", context, status=400)
+    return _act(request, year, action, done, reason=form.cleaned_data["reason"])
+
+
+@require_POST
+@org_view(Capability.APPROVE)
+def year_return_view(request: HttpRequest, year: int) -> HttpResponse:
+    return _with_reason(
+        request,
+        year,
+        "return",
+        year_return,
+        _("%(year)s was returned to open.") % {"year": year},
+    )
+
+
+@require_POST
+@org_view(Capability.APPROVE)
+def year_unlock_view(request: HttpRequest, year: int) -> HttpResponse:
+    return _with_reason(
+        request,
+        year,
+        "unlock",
+        year_unlock,
+        _("%(year)s was unlocked and is open for changes.") % {"year": year},
+    )
