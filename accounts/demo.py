@@ -61,6 +61,7 @@ DEMO_ORGANISATIONS = [
 
 DEMO_USERS = [
     DemoUser("admin@nordsoft.example", "Ingrid Haugen", (("nordsoft", Role.ADMIN),)),
+    DemoUser("finance@nordsoft.example", "Per Olsen", (("nordsoft", Role.ADMIN),)),
     DemoUser("editor@nordsoft.example", "Erik Lindqvist", (("nordsoft", Role.EDITOR),)),
     DemoUser("viewer@nordsoft.example", "Maja Nilsen", (("nordsoft", Role.VIEWER),)),
     DemoUser(

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import seed_accounts
 from emissions.catalogue import load_reference_data
+from emissions.demo import seed_emissions
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         load_reference_data()
         organisations = seed_accounts()
+        seed_emissions(organisations)
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisations ready: {', '.join(organisations)}")
         )

@@ -1,0 +1,241 @@
+"""Excel workbooks of the reports area: report tables and Eco-Lighthouse figures."""
+
+import io
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from accounts.models import BusinessUnit, Organisation
+from emissions import units as unit_table
+from reports.pdf import scope3_category_names
+from reports.selectors import AnnualReportData, entries_for
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
+T_FORMAT = "#,##0.0"
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str]):
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
+    """Return the annual report's tables as a workbook (full precision, t CO2e)."""
+    inv = data.inventory
+    with translation.override(language):
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        summary = _sheet(workbook, _("Summary"), [_("Figure"), "t CO2e"])
+        rows = [
+            (_("Scope 1"), inv.scope1_t_co2e),
+            (_("Scope 2 (location-based)"), inv.scope2_location_t_co2e),
+            (_("Scope 2 (market-based)"), inv.scope2_market_t_co2e),
+            (_("Scope 3"), inv.scope3_t_co2e),
+            (_("Total, gross"), inv.total_t_co2e),
+            (_("Base year (recalculated)"), inv.base_year_total_t_co2e),
+            (_("Change against the base year"), inv.change_vs_base_year_t),
+            (
+                _("Cumulative reduction since the base year"),
+                inv.cumulative_reduction_t_co2e,
+            ),
+            (
+                _("Carbon credits retired for the year (memo, not subtracted)"),
+                inv.credits_retired_t_co2e,
+            ),
+            (_("Net after credits (memo)"), inv.net_after_credits_t_co2e),
+        ]
+        for label, value in rows:
+            summary.append([label, value])
+        years = _sheet(
+            workbook,
+            _("Years"),
+            [_("Year"), _("Scope 1"), _("Scope 2"), _("Scope 3"), _("Total")],
+        )
+        for year, t in sorted(inv.series.items()):
+            if year <= inv.year:
+                years.append([year, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
+        names = scope3_category_names()
+        categories = _sheet(
+            workbook, _("Scope 3"), [_("Category"), _("Name"), "t CO2e"]
+        )
+        for category, value in inv.scope3_by_category.items():
+            categories.append([category, names.get(category, ""), value])
+        units = _sheet(
+            workbook, _("Business units"), [_("Code"), _("Business unit"), "t CO2e"]
+        )
+        for code, value in inv.by_business_unit.items():
+            units.append([code, inv.business_unit_names.get(code, ""), value])
+        appendix = _sheet(
+            workbook,
+            _("Activity data"),
+            [
+                _("Unit"),
+                _("Activity"),
+                _("Scope"),
+                _("Quantity"),
+                _("Unit of measure"),
+                _("Factor (kg CO2e per unit)"),
+                _("Factor unit"),
+                _("Factor set"),
+                "t CO2e",
+                _("Lines"),
+            ],
+        )
+        for line in data.appendix:
+            appendix.append(
+                [
+                    line.business_unit,
+                    line.activity,
+                    line.scope,
+                    line.quantity,
+                    line.unit,
+                    line.factor_value,
+                    line.factor_unit,
+                    line.factor_set,
+                    line.t_co2e,
+                    line.entries,
+                ]
+            )
+        for sheet in workbook.worksheets:
+            sheet.column_dimensions["A"].width = 28
+            sheet.column_dimensions["B"].width = 34
+    return _save(workbook)
+
+
+# Eco-Lighthouse (Miljøfyrtårn) annual environmental report: energy, transport,
+# waste by fraction, full-time equivalents and turnover, with Norwegian labels.
+_ENERGY = {
+    "electricity": "Elektrisitet (kWh)",
+    "district_heating": "Fjernvarme (kWh)",
+    "district_cooling": "Fjernkjøling (kWh)",
+}
+_WASTE_PREFIX = "waste_"
+
+
+def _kwh(quantity: Decimal, unit: str) -> Decimal | None:
+    try:
+        return unit_table.convert(quantity, unit, "kWh")
+    except ValueError:
+        return None
+
+
+def eco_lighthouse_xlsx(
+    *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
+) -> bytes:
+    """Return the year's environmental figures in the Eco-Lighthouse report's shape."""
+    entries = entries_for(
+        organisation=organisation, business_unit=business_unit
+    ).filter(reporting_year__year=year)
+    by_type = list(
+        entries.values("activity_type__code", "activity_type__name", "unit", "scope")
+        .annotate(q=Sum("quantity"), kwh=Sum("energy_kwh"), kg=Sum("kg_co2e"))
+        .order_by("activity_type__code", "unit")
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Miljørapport"
+    sheet.append([f"Miljøfyrtårn – årlig miljørapport {year}", organisation.name])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+
+    def section(title: str) -> None:
+        sheet.append([title])
+        sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
+
+    section("Energi")
+    sheet.append(["Energibærer", "Mengde", "Enhet", "kWh", "Utslipp (kg CO2e)"])
+    energy_total = Decimal(0)
+    for row in by_type:
+        code = row["activity_type__code"]
+        if row["scope"] in (1, 2) and (
+            row["kwh"] is not None or _kwh(row["q"], row["unit"])
+        ):
+            kwh = row["kwh"] if row["kwh"] is not None else _kwh(row["q"], row["unit"])
+            label = _ENERGY.get(code, row["activity_type__name"])
+            energy_total += kwh or 0
+            sheet.append([label, row["q"], row["unit"], kwh, row["kg"]])
+    sheet.append(["Sum energi", None, None, energy_total])
+    sheet.append([])
+
+    section("Transport")
+    sheet.append(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
+    transport_codes = (
+        "flight",
+        "rail",
+        "taxi",
+        "car",
+        "bus",
+        "diesel",
+        "petrol",
+        "hotel",
+    )
+    for row in by_type:
+        code = row["activity_type__code"]
+        if any(part in code for part in transport_codes):
+            sheet.append([row["activity_type__name"], row["q"], row["unit"], row["kg"]])
+    sheet.append([])
+
+    section("Avfall")
+    sheet.append(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
+    waste_total = Decimal(0)
+    waste_sorted = Decimal(0)
+    for row in by_type:
+        code = row["activity_type__code"]
+        if not code.startswith(_WASTE_PREFIX):
+            continue
+        try:
+            kg = unit_table.convert(row["q"], row["unit"], "kg")
+        except ValueError:
+            continue
+        waste_total += kg
+        if "landfill" not in code and "residual" not in code and "mixed" not in code:
+            waste_sorted += kg
+        sheet.append([row["activity_type__name"], kg, row["kg"]])
+    sheet.append(["Sum avfall (kg)", waste_total])
+    sheet.append(
+        [
+            "Sorteringsgrad (%)",
+            (waste_sorted / waste_total * 100).quantize(Decimal("0.1"))
+            if waste_total
+            else None,
+        ]
+    )
+    sheet.append([])
+
+    section("Nøkkeltall")
+    metrics = organisation.metrics.filter(reporting_year__year=year)
+    if business_unit is not None:
+        metrics = metrics.filter(business_unit=business_unit)
+    fte = metrics.filter(kind="fte").aggregate(v=Sum("value"))["v"]
+    revenue = metrics.filter(kind="revenue").values("unit").annotate(v=Sum("value"))
+    area = metrics.filter(kind="floor_area").aggregate(v=Sum("value"))["v"]
+    sheet.append(["Årsverk", fte])
+    for row in revenue:
+        sheet.append([f"Omsetning ({row['unit'] or 'MNOK'})", row["v"]])
+    sheet.append(["Oppvarmet areal (m²)", area])
+    total_kg = entries.aggregate(kg=Sum("kg_co2e", filter=Q(scope__in=[1, 2, 3])))[
+        "kg"
+    ] or Decimal(0)
+    sheet.append(
+        ["Klimagassutslipp totalt (tonn CO2e, lokasjonsbasert)", total_kg / 1000]
+    )
+    sheet.column_dimensions["A"].width = 48
+    for column in "BCDE":
+        sheet.column_dimensions[column].width = 18
+    return _save(workbook)

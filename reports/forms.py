@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ReportKind
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[
+            ("en", _("English")),
+            ("nb", _("Norwegian Bokmål")),
+            ("sv", _("Swedish")),
+        ],
+    )
+    business_unit = forms.ChoiceField(
+        label=_("Business unit"), required=False, choices=()
+    )
+
+    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["business_unit"].choices = [("", _("Whole organisation"))] + units
+
+
+class DashboardFilterForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, choices=(), required=False
+    )
+    unit = forms.ChoiceField(label=_("Business unit"), required=False, choices=())
+
+    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["unit"].choices = [("", _("All business units"))] + units

@@ -1,0 +1,712 @@
+"""Inventory figures, always computed in the database and scoped by organisation.
+
+Every total is gross: carbon credits are a memo line, never subtracted. Stored
+values keep full precision; rounding happens only where figures are shown.
+Scope 2 is reported both ways (GHG Protocol Scope 2 Guidance): location-based is
+the sum of the entries' grid-average figures; market-based applies each business
+unit's contractual instruments to its grid electricity first and the residual
+mix to the rest (`emissions.calculations.scope2_market_based`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import BusinessUnit, ConsolidationApproach, Organisation
+from emissions.calculations import (
+    InstrumentCover,
+    factor_effect_split,
+    scope2_market_based,
+)
+from emissions.models import (
+    ActivityEntry,
+    BaseYearRecalculation,
+    CarbonCredit,
+    ContractualInstrument,
+    Metric,
+    ReportingYear,
+    Target,
+)
+
+ZERO = Decimal(0)
+KG_PER_T = Decimal(1000)
+_DEC = DecimalField(max_digits=38, decimal_places=10)
+
+
+def _t(kg: Decimal | None) -> Decimal:
+    return (kg or ZERO) / KG_PER_T
+
+
+def _share(organisation: Organisation, expression):
+    """Weight an expression by the unit's equity share under that approach."""
+    if organisation.consolidation_approach == ConsolidationApproach.EQUITY:
+        return ExpressionWrapper(
+            expression * F("business_unit__equity_share") / Value(Decimal(100)),
+            output_field=_DEC,
+        )
+    return ExpressionWrapper(expression, output_field=_DEC)
+
+
+def _sum(organisation: Organisation, field_name: str, **filters):
+    return Coalesce(
+        Sum(
+            _share(organisation, F(field_name)),
+            filter=Q(**filters) if filters else None,
+        ),
+        Value(ZERO),
+        output_field=_DEC,
+    )
+
+
+def entries_for(
+    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+) -> QuerySet[ActivityEntry]:
+    """Return the organisation's entries, optionally for one business unit."""
+    qs = ActivityEntry.objects.filter(organisation=organisation)
+    if business_unit is not None:
+        qs = qs.filter(business_unit=business_unit)
+    return qs
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """Tonnes CO2e of one year, gross."""
+
+    year: int
+    scope1_t: Decimal
+    scope2_location_t: Decimal
+    scope2_market_t: Decimal
+    scope3_t: Decimal
+    headline_market: bool
+
+    @property
+    def scope2_t(self) -> Decimal:
+        return self.scope2_market_t if self.headline_market else self.scope2_location_t
+
+    @property
+    def total_t(self) -> Decimal:
+        return self.scope1_t + self.scope2_t + self.scope3_t
+
+    @property
+    def scope12_t(self) -> Decimal:
+        return self.scope1_t + self.scope2_t
+
+
+def _market_kg_by_year(
+    *, organisation: Organisation, business_unit: BusinessUnit | None
+) -> dict[int, dict[int, Decimal]]:
+    """Return market-based scope 2 kg per year and business unit."""
+    entries = entries_for(organisation=organisation, business_unit=business_unit)
+    rows = (
+        entries.filter(scope=2)
+        .values("reporting_year__year", "business_unit_id")
+        .annotate(
+            market=_sum(organisation, "kg_co2e_market"),
+            grid_kwh=Coalesce(
+                Sum("energy_kwh", filter=Q(residual_mix_factor__isnull=False)),
+                Value(ZERO),
+                output_field=_DEC,
+            ),
+            residual=Max("residual_mix_factor"),
+            share=Max("business_unit__equity_share"),
+        )
+        .order_by()
+    )
+    instruments: dict[tuple[int, int], list[InstrumentCover]] = defaultdict(list)
+    instrument_qs = ContractualInstrument.objects.filter(organisation=organisation)
+    if business_unit is not None:
+        instrument_qs = instrument_qs.filter(business_unit=business_unit)
+    for year, unit_id, mwh, factor in instrument_qs.order_by(
+        "kg_co2e_per_kwh", "pk"
+    ).values_list("reporting_year__year", "business_unit_id", "mwh", "kg_co2e_per_kwh"):
+        instruments[(year, unit_id)].append(
+            InstrumentCover(mwh=mwh, kg_co2e_per_kwh=factor)
+        )
+    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in rows:
+        year, unit_id = row["reporting_year__year"], row["business_unit_id"]
+        market = row["market"]
+        covers = instruments.get((year, unit_id))
+        if covers and row["residual"] is not None and row["grid_kwh"] > 0:
+            weight = row["share"] / 100 if equity else Decimal(1)
+            at_residual = row["grid_kwh"] * row["residual"]
+            applied = scope2_market_based(
+                consumption_kwh=row["grid_kwh"],
+                instruments=covers,
+                residual_mix_kg_per_kwh=row["residual"],
+            )
+            market = market - at_residual * weight + applied.kg_co2e * weight
+        result[year][unit_id] = market
+    return result
+
+
+def scope_totals_by_year(
+    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+) -> dict[int, ScopeTotals]:
+    """Return gross scope totals (t) for every year that has entries."""
+    rows = (
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .values("reporting_year__year")
+        .annotate(
+            s1=_sum(organisation, "kg_co2e", scope=1),
+            s2=_sum(organisation, "kg_co2e", scope=2),
+            s3=_sum(organisation, "kg_co2e", scope=3),
+        )
+        .order_by("reporting_year__year")
+    )
+    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
+    headline_market = organisation.scope2_headline == "market"
+    return {
+        row["reporting_year__year"]: ScopeTotals(
+            year=row["reporting_year__year"],
+            scope1_t=_t(row["s1"]),
+            scope2_location_t=_t(row["s2"]),
+            scope2_market_t=_t(
+                sum(market.get(row["reporting_year__year"], {}).values(), ZERO)
+            ),
+            scope3_t=_t(row["s3"]),
+            headline_market=headline_market,
+        )
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class Recalculated:
+    scope1_t: Decimal
+    scope2_location_t: Decimal
+    scope2_market_t: Decimal
+    scope3_t: Decimal
+
+
+def base_year_adjustments(*, organisation: Organisation) -> Recalculated:
+    """Return the sum of approved base-year recalculations per scope (t)."""
+    agg = BaseYearRecalculation.objects.filter(
+        organisation=organisation, approved_at__isnull=False
+    ).aggregate(
+        s1=Coalesce(Sum("scope1_t"), Value(ZERO), output_field=_DEC),
+        s2l=Coalesce(Sum("scope2_location_t"), Value(ZERO), output_field=_DEC),
+        s2m=Coalesce(Sum("scope2_market_t"), Value(ZERO), output_field=_DEC),
+        s3=Coalesce(Sum("scope3_t"), Value(ZERO), output_field=_DEC),
+    )
+    return Recalculated(agg["s1"], agg["s2l"], agg["s2m"], agg["s3"])
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    code: str
+    name: str
+    scope: int
+    scope3_category: int | None
+    quantity: Decimal
+    unit: str
+    t_co2e: Decimal
+
+
+@dataclass(frozen=True)
+class EffectLine:
+    """The change of one activity type between two years, split in two effects."""
+
+    code: str
+    name: str
+    previous_t: Decimal
+    current_t: Decimal
+    activity_effect_t: Decimal
+    factor_effect_t: Decimal
+
+
+@dataclass
+class YearInventory:
+    """Everything the dashboard, the PDF and the API say about one year."""
+
+    year: int
+    base_year: int
+    headline_scope2: str
+    year_status: str
+    scope1_t_co2e: Decimal
+    scope2_location_t_co2e: Decimal
+    scope2_market_t_co2e: Decimal
+    scope3_t_co2e: Decimal
+    total_t_co2e: Decimal
+    scope3_by_category: dict[int, Decimal]
+    iso_by_category: dict[int, Decimal]
+    by_business_unit: dict[str, Decimal]
+    business_unit_names: dict[str, str]
+    by_gas: dict[str, Decimal]
+    top_sources: list[ActivityLine]
+    base_year_original_t_co2e: Decimal | None
+    base_year_total_t_co2e: Decimal | None
+    change_vs_base_year_t: Decimal | None
+    change_vs_base_year_pct: Decimal | None
+    previous_year_total_t_co2e: Decimal | None
+    change_vs_previous_year_pct: Decimal | None
+    cumulative_reduction_t_co2e: Decimal
+    credits_retired_t_co2e: Decimal
+    net_after_credits_t_co2e: Decimal
+    intensities: dict[str, Decimal | None]
+    metrics: dict[str, Decimal]
+    data_quality_by_kg: dict[str, Decimal]
+    data_quality_by_count: dict[str, int]
+    entry_count: int
+    target: Target | None = None
+    target_t_co2e: Decimal | None = None
+    target_trajectory_t_co2e: Decimal | None = None
+    target_scope_t_co2e: Decimal | None = None
+    effects: list[EffectLine] = field(default_factory=list)
+    series: dict[int, ScopeTotals] = field(default_factory=dict)
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    return part / whole * 100 if whole else None
+
+
+def _target_scope_total(totals: ScopeTotals, scopes: str) -> Decimal:
+    if scopes == "1":
+        return totals.scope1_t
+    if scopes == "1+2":
+        return totals.scope12_t
+    return totals.total_t
+
+
+def _adjusted_base(totals: ScopeTotals, adj: Recalculated) -> ScopeTotals:
+    return ScopeTotals(
+        year=totals.year,
+        scope1_t=totals.scope1_t + adj.scope1_t,
+        scope2_location_t=totals.scope2_location_t + adj.scope2_location_t,
+        scope2_market_t=totals.scope2_market_t + adj.scope2_market_t,
+        scope3_t=totals.scope3_t + adj.scope3_t,
+        headline_market=totals.headline_market,
+    )
+
+
+def effects_between(
+    *,
+    organisation: Organisation,
+    previous: int,
+    current: int,
+    business_unit: BusinessUnit | None = None,
+) -> list[EffectLine]:
+    """Split each activity type's change into activity and factor effects.
+
+    Per type, q is the converted quantity and f the implied factor (kg / q) of
+    each year; the symmetric decomposition makes the two effects add up exactly
+    to the change. Types present in one year only are all activity effect.
+    """
+    rows = (
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .filter(reporting_year__year__in=[previous, current])
+        .values("reporting_year__year", "activity_type__code", "activity_type__name")
+        .annotate(q=Sum("converted_quantity"), kg=_sum(organisation, "kg_co2e"))
+        .order_by("activity_type__code")
+    )
+    by_type: dict[str, dict] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for row in rows:
+        by_type[row["activity_type__code"]][row["reporting_year__year"]] = row
+        names[row["activity_type__code"]] = row["activity_type__name"]
+    lines = []
+    for code, years in sorted(by_type.items()):
+        q0 = years.get(previous, {}).get("q") or ZERO
+        q1 = years.get(current, {}).get("q") or ZERO
+        kg0 = years.get(previous, {}).get("kg") or ZERO
+        kg1 = years.get(current, {}).get("kg") or ZERO
+        f0 = kg0 / q0 if q0 else (kg1 / q1 if q1 else ZERO)
+        f1 = kg1 / q1 if q1 else f0
+        split = factor_effect_split(q0, f0, q1, f1)
+        lines.append(
+            EffectLine(
+                code=code,
+                name=names[code],
+                previous_t=_t(kg0),
+                current_t=_t(kg1),
+                activity_effect_t=_t(split.activity_effect),
+                factor_effect_t=_t(split.factor_effect),
+            )
+        )
+    return lines
+
+
+def inventory_series(
+    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+) -> dict[int, ScopeTotals]:
+    """Return the scope totals of every year from the base year on."""
+    series = scope_totals_by_year(
+        organisation=organisation, business_unit=business_unit
+    )
+    return {y: t for y, t in series.items() if y >= organisation.base_year}
+
+
+def inventory_for_year(
+    *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
+) -> YearInventory:
+    """Return the full inventory of one year (tonnes CO2e, full precision)."""
+    series = scope_totals_by_year(
+        organisation=organisation, business_unit=business_unit
+    )
+    empty = ScopeTotals(
+        year, ZERO, ZERO, ZERO, ZERO, organisation.scope2_headline == "market"
+    )
+    totals = series.get(year, empty)
+    entries = entries_for(
+        organisation=organisation, business_unit=business_unit
+    ).filter(reporting_year__year=year)
+
+    scope3_by_category = {
+        row["scope3_category"]: _t(row["kg"])
+        for row in entries.filter(scope=3, scope3_category__isnull=False)
+        .values("scope3_category")
+        .annotate(kg=_sum(organisation, "kg_co2e"))
+        .order_by("scope3_category")
+    }
+    iso_by_category = {
+        row["iso_category"]: _t(row["kg"])
+        for row in entries.values("iso_category")
+        .annotate(kg=_sum(organisation, "kg_co2e"))
+        .order_by("iso_category")
+    }
+    # Per unit: scope 1 + 3 as entered, scope 2 by the headline method.
+    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
+    unit_rows = list(
+        entries.values("business_unit_id", "business_unit__code", "business_unit__name")
+        .annotate(
+            other=_sum(organisation, "kg_co2e", scope__in=[1, 3]),
+            s2=_sum(organisation, "kg_co2e", scope=2),
+        )
+        .order_by("business_unit__code")
+    )
+    by_business_unit = {}
+    names = {}
+    for row in unit_rows:
+        s2 = (
+            market.get(year, {}).get(row["business_unit_id"], ZERO)
+            if totals.headline_market
+            else row["s2"]
+        )
+        by_business_unit[row["business_unit__code"]] = _t(row["other"] + s2)
+        names[row["business_unit__code"]] = row["business_unit__name"]
+
+    by_gas: dict[str, Decimal] = {}
+    gas_rows = entries.exclude(kg_by_gas={}).values_list(
+        "kg_by_gas", "business_unit__equity_share"
+    )
+    # Per-gas figures are JSON; only lines that carry them are read, in one query.
+    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    for gases, share in gas_rows.iterator(chunk_size=2000):
+        weight = share / 100 if equity else Decimal(1)
+        for gas, kg in (gases or {}).items():
+            by_gas[gas] = by_gas.get(gas, ZERO) + Decimal(str(kg)) * weight
+    by_gas = {gas: _t(kg) for gas, kg in sorted(by_gas.items())}
+
+    top_sources = [
+        ActivityLine(
+            code=row["activity_type__code"],
+            name=row["activity_type__name"],
+            scope=row["scope"],
+            scope3_category=row["scope3_category"],
+            quantity=row["q"],
+            unit=row["unit"],
+            t_co2e=_t(row["kg"]),
+        )
+        for row in entries.values(
+            "activity_type__code",
+            "activity_type__name",
+            "scope",
+            "scope3_category",
+            "unit",
+        )
+        .annotate(q=Sum("quantity"), kg=_sum(organisation, "kg_co2e"))
+        .order_by("-kg", "activity_type__code")[:10]
+    ]
+
+    base = organisation.base_year
+    adjustments = base_year_adjustments(organisation=organisation)
+    base_totals = series.get(base)
+    base_original = base_totals.total_t if base_totals else None
+    base_adjusted = _adjusted_base(base_totals, adjustments) if base_totals else None
+    base_total = base_adjusted.total_t if base_adjusted else None
+    change_t = change_pct = None
+    if base_total is not None and year in series:
+        change_t = totals.total_t - base_total
+        change_pct = _pct(change_t, base_total)
+    previous = series.get(year - 1)
+    previous_total = previous.total_t if previous else None
+    change_prev_pct = (
+        _pct(totals.total_t - previous_total, previous_total)
+        if previous_total is not None and year in series
+        else None
+    )
+    cumulative = ZERO
+    if base_total is not None:
+        for y, t in series.items():
+            if base < y <= year:
+                cumulative += base_total - t.total_t
+
+    credits = CarbonCredit.objects.filter(
+        organisation=organisation, claimed_year__year=year
+    ).aggregate(t=Coalesce(Sum("tonnes"), Value(ZERO), output_field=_DEC))["t"]
+    if business_unit is not None:
+        credits = ZERO  # credits are claimed by the organisation, not per unit
+
+    metric_qs = Metric.objects.filter(
+        organisation=organisation, reporting_year__year=year
+    )
+    if business_unit is not None:
+        metric_qs = metric_qs.filter(business_unit=business_unit)
+    metrics: dict[str, Decimal] = {}
+    revenue_units: dict[str, set[str]] = defaultdict(set)
+    for row in (
+        metric_qs.values("kind", "unit", "business_unit__code")
+        .annotate(v=Sum("value"))
+        .order_by("kind")
+    ):
+        key = row["kind"]
+        if key == "revenue":
+            key = f"revenue_{row['unit'] or ''}"
+            revenue_units[key].add(row["business_unit__code"])
+        metrics[key] = metrics.get(key, ZERO) + row["v"]
+    intensities: dict[str, Decimal | None] = {}
+    for key, value in metrics.items():
+        if key in ("fte", "floor_area"):
+            intensities[key] = totals.total_t / value if value else None
+        elif key.startswith("revenue"):
+            # Revenue in one currency is set against the emissions of the units
+            # that report in it, so that no currencies are mixed.
+            emissions = sum(
+                (by_business_unit.get(code, ZERO) for code in revenue_units[key]), ZERO
+            )
+            intensities[key] = emissions / value if value else None
+
+    quality_rows = list(
+        entries.values("data_quality")
+        .annotate(kg=_sum(organisation, "kg_co2e"), n=Count("pk"))
+        .order_by("data_quality")
+    )
+    entry_count = sum(row["n"] for row in quality_rows)
+    all_kg = sum((row["kg"] for row in quality_rows), ZERO)
+    data_quality_by_kg = {
+        row["data_quality"]: (_pct(row["kg"], all_kg) or ZERO) for row in quality_rows
+    }
+    data_quality_by_count = {row["data_quality"]: row["n"] for row in quality_rows}
+
+    target = (
+        Target.objects.filter(organisation=organisation).order_by("target_year").first()
+    )
+    target_t = trajectory_t = target_scope_t = None
+    if target is not None:
+        target_base = series.get(target.base_year)
+        if target_base is not None:
+            if target.base_year == base:
+                target_base = base_adjusted
+            base_scope = _target_scope_total(target_base, target.scopes)
+            target_t = base_scope * (1 - target.reduction_pct / 100)
+            span = target.target_year - target.base_year
+            elapsed = min(max(year - target.base_year, 0), span)
+            trajectory_t = base_scope - (base_scope - target_t) * elapsed / span
+        target_scope_t = _target_scope_total(totals, target.scopes)
+
+    reporting_year = ReportingYear.objects.filter(
+        organisation=organisation, year=year
+    ).first()
+    return YearInventory(
+        year=year,
+        base_year=base,
+        headline_scope2=organisation.scope2_headline,
+        year_status=reporting_year.status if reporting_year else "open",
+        scope1_t_co2e=totals.scope1_t,
+        scope2_location_t_co2e=totals.scope2_location_t,
+        scope2_market_t_co2e=totals.scope2_market_t,
+        scope3_t_co2e=totals.scope3_t,
+        total_t_co2e=totals.total_t,
+        scope3_by_category=scope3_by_category,
+        iso_by_category=iso_by_category,
+        by_business_unit=by_business_unit,
+        business_unit_names=names,
+        by_gas=by_gas,
+        top_sources=top_sources,
+        base_year_original_t_co2e=base_original,
+        base_year_total_t_co2e=base_total,
+        change_vs_base_year_t=change_t,
+        change_vs_base_year_pct=change_pct,
+        previous_year_total_t_co2e=previous_total,
+        change_vs_previous_year_pct=change_prev_pct,
+        cumulative_reduction_t_co2e=cumulative,
+        credits_retired_t_co2e=credits,
+        net_after_credits_t_co2e=totals.total_t - credits,
+        intensities=intensities,
+        metrics=metrics,
+        data_quality_by_kg=data_quality_by_kg,
+        data_quality_by_count=data_quality_by_count,
+        entry_count=entry_count,
+        target=target,
+        target_t_co2e=target_t,
+        target_trajectory_t_co2e=trajectory_t,
+        target_scope_t_co2e=target_scope_t,
+        effects=(
+            effects_between(
+                organisation=organisation,
+                previous=year - 1,
+                current=year,
+                business_unit=business_unit,
+            )
+            if previous is not None
+            else []
+        ),
+        series={y: t for y, t in series.items() if y >= base},
+    )
+
+
+@dataclass(frozen=True)
+class AppendixLine:
+    """Entries of one unit, type, unit of measure and factor, added up."""
+
+    business_unit: str
+    activity: str
+    scope: int
+    quantity: Decimal
+    unit: str
+    factor_value: Decimal | None
+    factor_unit: str
+    factor_set: str
+    t_co2e: Decimal
+    entries: int
+
+
+@dataclass(frozen=True)
+class FactorSetUsed:
+    publisher: str
+    name: str
+    edition_year: int
+    source_url: str
+    licence: str
+    entries: int
+
+
+@dataclass
+class AnnualReportData:
+    """The figures and lists of the annual report, for the PDF and the Excel."""
+
+    organisation: Organisation
+    business_unit: BusinessUnit | None
+    inventory: YearInventory
+    reporting_year: ReportingYear | None
+    units_in_boundary: list[BusinessUnit]
+    credits: list[CarbonCredit]
+    recalculations: list[BaseYearRecalculation]
+    factor_sets: list[FactorSetUsed]
+    appendix: list[AppendixLine]
+    scope3_categories_reported: list[int]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.inventory.year_status != "approved"
+
+
+def annual_report_data(
+    *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
+) -> AnnualReportData:
+    """Return everything the annual report shows, from the database."""
+    inventory = inventory_for_year(
+        organisation=organisation, year=year, business_unit=business_unit
+    )
+    entries = entries_for(
+        organisation=organisation, business_unit=business_unit
+    ).filter(reporting_year__year=year)
+    factor_sets = [
+        FactorSetUsed(
+            publisher=row["factor_set__publisher"],
+            name=row["factor_set__name"],
+            edition_year=row["factor_set__edition_year"],
+            source_url=row["factor_set__source_url"],
+            licence=row["factor_set__licence"],
+            entries=row["n"],
+        )
+        for row in entries.filter(factor_set__isnull=False)
+        .values(
+            "factor_set__publisher",
+            "factor_set__name",
+            "factor_set__edition_year",
+            "factor_set__source_url",
+            "factor_set__licence",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("factor_set__publisher", "factor_set__edition_year")
+    ]
+    appendix = [
+        AppendixLine(
+            business_unit=row["business_unit__code"],
+            activity=row["activity_type__name"],
+            scope=row["scope"],
+            quantity=row["q"],
+            unit=row["unit"],
+            factor_value=row["factor_value"],
+            factor_unit=row["factor_unit"],
+            factor_set=(
+                f"{row['factor_set__kind'].upper()} {row['factor_set__edition_year']}"
+                if row["factor_set__kind"]
+                else "–"
+            ),
+            t_co2e=_t(row["kg"]),
+            entries=row["n"],
+        )
+        for row in entries.values(
+            "business_unit__code",
+            "activity_type__name",
+            "scope",
+            "unit",
+            "factor_value",
+            "factor_unit",
+            "factor_set__kind",
+            "factor_set__edition_year",
+        )
+        .annotate(q=Sum("quantity"), kg=_sum(organisation, "kg_co2e"), n=Count("pk"))
+        .order_by("business_unit__code", "scope", "activity_type__name", "unit")
+    ]
+    units = organisation.business_units.all()
+    if business_unit is not None:
+        units = units.filter(pk=business_unit.pk)
+    units_in_boundary = [u for u in units.order_by("code") if u.active_in(year)]
+    credits = (
+        list(
+            CarbonCredit.objects.filter(
+                organisation=organisation, claimed_year__year=year
+            ).order_by("retirement_date", "pk")
+        )
+        if business_unit is None
+        else []
+    )
+    recalculations = list(
+        BaseYearRecalculation.objects.filter(organisation=organisation)
+        .select_related("approved_by")
+        .order_by("effective_date", "pk")
+    )
+    reporting_year = (
+        ReportingYear.objects.filter(organisation=organisation, year=year)
+        .select_related("approved_by", "submitted_by")
+        .first()
+    )
+    return AnnualReportData(
+        organisation=organisation,
+        business_unit=business_unit,
+        inventory=inventory,
+        reporting_year=reporting_year,
+        units_in_boundary=units_in_boundary,
+        credits=credits,
+        recalculations=recalculations,
+        factor_sets=factor_sets,
+        appendix=appendix,
+        scope3_categories_reported=sorted(inventory.scope3_by_category),
+    )

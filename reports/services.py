@@ -1,0 +1,169 @@
+"""Writes of the reports area: asking for a report and building it."""
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BusinessUnit, Organisation, User
+from reports.models import GeneratedReport, ReportKind, ReportStatus
+
+UNKNOWN_LANGUAGE = _("Reports are available in English, Norwegian Bokmål and Swedish.")
+NO_DATA = _("There are no emissions recorded for %(year)s.")
+UNIT_NOT_OURS = _("That business unit does not belong to the organisation.")
+LANGUAGES = ("en", "nb", "sv")
+EXTENSIONS = {
+    ReportKind.PDF: ("pdf", "application/pdf"),
+    ReportKind.XLSX: (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ReportKind.ECO_LIGHTHOUSE: (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ReportKind.INVENTORY_XLSX: (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+def build_report_bytes(
+    *,
+    organisation: Organisation,
+    kind: str,
+    year: int,
+    language: str,
+    business_unit: BusinessUnit | None = None,
+) -> bytes:
+    """Return the finished file of a report."""
+    from reports import excel, pdf
+    from reports.selectors import annual_report_data
+
+    if kind == ReportKind.PDF:
+        data = annual_report_data(
+            organisation=organisation, year=year, business_unit=business_unit
+        )
+        return pdf.render_pdf(data, language=language)
+    if kind == ReportKind.XLSX:
+        data = annual_report_data(
+            organisation=organisation, year=year, business_unit=business_unit
+        )
+        return excel.report_tables_xlsx(data, language=language)
+    if kind == ReportKind.ECO_LIGHTHOUSE:
+        return excel.eco_lighthouse_xlsx(
+            organisation=organisation, year=year, business_unit=business_unit
+        )
+    if kind == ReportKind.INVENTORY_XLSX:
+        from emissions.exporting import inventory_workbook
+
+        return inventory_workbook(organisation=organisation, year=year)
+    raise ValidationError(_("Unknown report kind."))
+
+
+def _write_atomically(relative: str, payload: bytes) -> None:
+    """Write a file under MEDIA_ROOT so that no half-written file is ever seen."""
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def report_build(*, report: GeneratedReport) -> GeneratedReport:
+    """Build a requested report, store it with its checksum, and mark it done."""
+    GeneratedReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
+    try:
+        payload = build_report_bytes(
+            organisation=report.organisation,
+            kind=report.kind,
+            year=report.year,
+            language=report.language,
+            business_unit=report.business_unit,
+        )
+    except Exception as exc:  # recorded for the user; the task must not die silently
+        GeneratedReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.FAILED,
+            error=str(exc)[:2000],
+            finished_at=timezone.now(),
+        )
+        report.refresh_from_db()
+        return report
+    extension = EXTENSIONS[report.kind][0]
+    unit = f"-{report.business_unit.code}" if report.business_unit else ""
+    relative = (
+        f"reports/{report.organisation_id}/{report.year}/"
+        f"{report.kind}-{report.year}{unit}-{report.language}-{report.pk}.{extension}"
+    )
+    _write_atomically(relative, payload)
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=ReportStatus.DONE,
+        file=relative,
+        sha256=hashlib.sha256(payload).hexdigest(),
+        size=len(payload),
+        finished_at=timezone.now(),
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_request(
+    *,
+    organisation: Organisation,
+    actor: User,
+    kind: str,
+    year: int,
+    language: str = "en",
+    business_unit: BusinessUnit | None = None,
+) -> GeneratedReport:
+    """Record a request for a report and hand it to the task queue."""
+    from emissions.models import ReportingYear
+
+    if language not in LANGUAGES:
+        raise ValidationError({"language": UNKNOWN_LANGUAGE})
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": _("Unknown report kind.")})
+    if business_unit is not None and business_unit.organisation_id != organisation.pk:
+        raise ValidationError({"business_unit": UNIT_NOT_OURS})
+    if not organisation.entries.filter(reporting_year__year=year).exists():
+        raise ValidationError({"year": NO_DATA % {"year": year}})
+    reporting_year = ReportingYear.objects.filter(
+        organisation=organisation, year=year
+    ).first()
+    report = GeneratedReport.objects.create(
+        organisation=organisation,
+        kind=kind,
+        year=year,
+        language=language,
+        business_unit=business_unit,
+        requested_by=actor,
+        year_status=reporting_year.status if reporting_year else "open",
+        parameters={
+            "kind": kind,
+            "year": year,
+            "language": language,
+            "business_unit": business_unit.code if business_unit else None,
+            "gwp_set": organisation.gwp_set,
+            "scope2_headline": organisation.scope2_headline,
+            "consolidation_approach": organisation.consolidation_approach,
+        },
+    )
+    from reports.tasks import build_report_task
+
+    transaction.on_commit(lambda: build_report_task.enqueue(report.pk))
+    return report

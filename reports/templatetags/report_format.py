@@ -1,0 +1,33 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+
+from reports.formatting import number, percent
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return (get_language() or "en")[:2]
+
+
+@register.filter
+def tonnes(value: Decimal | None, places: int = 1) -> str:
+    """Format tonnes CO2e with one decimal (or the given places)."""
+    return number(value, int(places), _lang())
+
+
+@register.filter
+def num(value: Decimal | None, places: int = 0) -> str:
+    return number(value, int(places), _lang())
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    return percent(value, _lang())
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None
