@@ -5,7 +5,9 @@ values keep full precision; rounding happens only where figures are shown.
 Scope 2 is reported both ways (GHG Protocol Scope 2 Guidance): location-based is
 the sum of the entries' grid-average figures; market-based applies each business
 unit's contractual instruments to its grid electricity first and the residual
-mix to the rest (`emissions.calculations.scope2_market_based`).
+mix to the rest (`emissions.calculations.scope2_market_based`). Instruments apply
+in the order they were recorded, so an over-cover never depends on which
+certificate happens to be the cleanest.
 """
 
 from collections import defaultdict
@@ -129,9 +131,9 @@ def _market_kg_by_year(
     instrument_qs = ContractualInstrument.objects.filter(organisation=organisation)
     if business_unit is not None:
         instrument_qs = instrument_qs.filter(business_unit=business_unit)
-    for year, unit_id, mwh, factor in instrument_qs.order_by(
-        "kg_co2e_per_kwh", "pk"
-    ).values_list("reporting_year__year", "business_unit_id", "mwh", "kg_co2e_per_kwh"):
+    for year, unit_id, mwh, factor in instrument_qs.order_by("pk").values_list(
+        "reporting_year__year", "business_unit_id", "mwh", "kg_co2e_per_kwh"
+    ):
         instruments[(year, unit_id)].append(
             InstrumentCover(mwh=mwh, kg_co2e_per_kwh=factor)
         )

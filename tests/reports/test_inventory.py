@@ -1,0 +1,301 @@
+"""Inventory figures against hand-computed values (tonnes CO2e, exact Decimal)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import ConsolidationApproach
+from emissions.models import (
+    BaseYearRecalculation,
+    CarbonCredit,
+    ContractualInstrument,
+    Metric,
+    ReportingYear,
+    Target,
+)
+from reports.selectors import inventory_for_year, inventory_series
+from tests.factories import BusinessUnitFactory
+from tests.reports.factories import entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(org, admin, admin2):
+    osl = BusinessUnitFactory(organisation=org, code="OSL", country="NO")
+    sto = BusinessUnitFactory(
+        organisation=org, code="STO", country="SE", equity_share=60
+    )
+    for year, gas_kg, flight_kg in ((2019, "10000", "30000"), (2024, "8000", "20000")):
+        entry(
+            organisation=org,
+            unit=osl,
+            year=year,
+            code="natural_gas",
+            scope=1,
+            kg=gas_kg,
+            user=admin,
+            gases={"CO2": "7000", "CH4": "1000"},
+        )
+        entry(
+            organisation=org,
+            unit=sto,
+            year=year,
+            code="flights",
+            scope=3,
+            category=6,
+            kg=flight_kg,
+            user=admin,
+            quality="estimated",
+        )
+    # 2024 electricity: OSL 100 000 kWh at grid 0.011 = 1100 kg, residual 0.5 -> 50 000
+    entry(
+        organisation=org,
+        unit=osl,
+        year=2024,
+        code="electricity",
+        scope=2,
+        kg="1100",
+        market="50000",
+        energy_kwh="100000",
+        residual="0.5",
+        user=admin,
+    )
+    # 2019 electricity: OSL 120 000 kWh, no instruments.
+    entry(
+        organisation=org,
+        unit=osl,
+        year=2019,
+        code="electricity",
+        scope=2,
+        kg="1320",
+        market="60000",
+        energy_kwh="120000",
+        residual="0.5",
+        user=admin,
+    )
+    # STO 2024 district heating: market = location.
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="district_heating",
+        scope=2,
+        kg="2000",
+        market="2000",
+        energy_kwh="40000",
+        user=admin,
+    )
+    year_2024 = ReportingYear.objects.get(organisation=org, year=2024)
+    # Guarantees of origin for 60 MWh at 0, and 10 MWh at 0.02 kg/kWh.
+    for mwh, factor in (("60", "0"), ("10", "0.02")):
+        ContractualInstrument.objects.create(
+            organisation=org,
+            business_unit=osl,
+            reporting_year=year_2024,
+            kind="go",
+            mwh=Decimal(mwh),
+            kg_co2e_per_kwh=Decimal(factor),
+            created_by=admin,
+            updated_by=admin,
+        )
+    CarbonCredit.objects.create(
+        organisation=org,
+        claimed_year=year_2024,
+        tonnes=Decimal("12.5"),
+        standard="Gold Standard",
+        project="Cookstoves",
+        vintage=2023,
+        retirement_date=datetime.date(2025, 2, 1),
+        created_by=admin,
+        updated_by=admin,
+    )
+    BaseYearRecalculation.objects.create(
+        organisation=org,
+        reason="structural",
+        description="Acquisition",
+        scope1_t=Decimal("2"),
+        scope3_t=Decimal("1.5"),
+        effective_date=datetime.date(2021, 1, 1),
+        created_by=admin,
+        updated_by=admin,
+        approved_by=admin2,
+        approved_at=datetime.datetime(2021, 2, 1, tzinfo=datetime.UTC),
+    )
+    BaseYearRecalculation.objects.create(
+        organisation=org,
+        reason="error",
+        description="Not approved: ignored",
+        scope1_t=Decimal("100"),
+        effective_date=datetime.date(2022, 1, 1),
+        created_by=admin,
+        updated_by=admin,
+    )
+    for unit, fte, revenue, currency in (
+        (osl, "40", "80", "MNOK"),
+        (sto, "10", "25", "MSEK"),
+    ):
+        Metric.objects.create(
+            organisation=org,
+            business_unit=unit,
+            reporting_year=year_2024,
+            kind="fte",
+            value=Decimal(fte),
+            created_by=admin,
+            updated_by=admin,
+        )
+        Metric.objects.create(
+            organisation=org,
+            business_unit=unit,
+            reporting_year=year_2024,
+            kind="revenue",
+            unit=currency,
+            value=Decimal(revenue),
+            created_by=admin,
+            updated_by=admin,
+        )
+    Target.objects.create(
+        organisation=org,
+        name="Halve",
+        scopes="1+2+3",
+        base_year=2019,
+        target_year=2030,
+        reduction_pct=Decimal("50"),
+        created_by=admin,
+        updated_by=admin,
+    )
+    return osl, sto
+
+
+def test_scope_totals_and_market_based_scope2_apply_instruments_first(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.scope1_t_co2e == Decimal("8")
+    assert inv.scope2_location_t_co2e == Decimal("3.1")
+    # OSL: 60 MWh at 0 + 10 MWh at 0.02 = 200 kg, 30 000 kWh at 0.5 = 15 000 kg;
+    # STO district heating 2000 kg.
+    assert inv.scope2_market_t_co2e == Decimal("17.2")
+    assert inv.scope3_t_co2e == Decimal("20")
+    assert inv.total_t_co2e == Decimal("45.2")
+    assert inv.scope3_by_category == {6: Decimal("20")}
+    assert inv.by_business_unit == {"OSL": Decimal("23.2"), "STO": Decimal("22")}
+    assert inv.by_gas == {"CH4": Decimal("1"), "CO2": Decimal("7")}
+
+
+def test_over_covering_instruments_never_make_scope2_negative(org, admin, data):
+    osl, _ = data
+    ContractualInstrument.objects.create(
+        organisation=org,
+        business_unit=osl,
+        reporting_year=ReportingYear.objects.get(organisation=org, year=2024),
+        kind="go",
+        mwh=Decimal("500"),
+        kg_co2e_per_kwh=Decimal("0"),
+        created_by=admin,
+        updated_by=admin,
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    # 60 MWh at 0 and 10 MWh at 0.02 cover 70 000 kWh, the extra 500 MWh the rest.
+    assert inv.scope2_market_t_co2e == Decimal("2.2")
+
+
+def test_location_based_headline_uses_grid_figures(org, data):
+    org.scope2_headline = "location"
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.total_t_co2e == Decimal("31.1")
+
+
+def test_base_year_comparison_uses_only_approved_recalculations(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    # 2019: 10 + 60 (market, no instruments) + 30 = 100 t; +2 +1.5 recalculated.
+    assert inv.base_year_original_t_co2e == Decimal("100")
+    assert inv.base_year_total_t_co2e == Decimal("103.5")
+    assert inv.change_vs_base_year_t == Decimal("-58.3")
+    assert inv.change_vs_base_year_pct.quantize(Decimal("0.0001")) == Decimal(
+        "-56.3285"
+    )
+    assert inv.previous_year_total_t_co2e is None
+    assert inv.cumulative_reduction_t_co2e == Decimal("58.3")
+
+
+def test_credits_are_a_memo_line_never_subtracted(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.credits_retired_t_co2e == Decimal("12.5")
+    assert inv.total_t_co2e == Decimal("45.2")
+    assert inv.net_after_credits_t_co2e == Decimal("32.7")
+
+
+def test_equity_share_approach_weights_each_unit(org, data):
+    org.consolidation_approach = ConsolidationApproach.EQUITY
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    # STO at 60 %: flights 12 t, district heating 1.2 t.
+    assert inv.by_business_unit == {"OSL": Decimal("23.2"), "STO": Decimal("13.2")}
+    assert inv.scope3_t_co2e == Decimal("12")
+    assert inv.total_t_co2e == Decimal("36.4")
+
+
+def test_intensities_never_mix_currencies(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.intensities["fte"] == Decimal("45.2") / Decimal("50")
+    assert inv.intensities["revenue_MNOK"] == Decimal("23.2") / Decimal("80")
+    assert inv.intensities["revenue_MSEK"] == Decimal("22") / Decimal("25")
+
+
+def test_target_and_trajectory(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.target_t_co2e == Decimal("51.75")
+    # Straight line from 103.5 (2019) to 51.75 (2030): 5 of 11 years done.
+    assert inv.target_trajectory_t_co2e == Decimal("103.5") - Decimal("51.75") * 5 / 11
+
+
+def test_data_quality_shares(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.data_quality_by_count == {"estimated": 1, "measured": 3}
+    assert (
+        inv.data_quality_by_kg["estimated"] == Decimal("20000") / Decimal("31100") * 100
+    )
+
+
+def test_factor_and_activity_effects_add_up_to_the_change(org, admin, data):
+    osl, _ = data
+    entry(
+        organisation=org,
+        unit=osl,
+        year=2023,
+        code="natural_gas",
+        scope=1,
+        kg="9000",
+        quantity="50000",
+        user=admin,
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    gas = next(e for e in inv.effects if e.code == "natural_gas")
+    assert gas.previous_t == Decimal("9")
+    assert gas.current_t == Decimal("8")
+    assert gas.activity_effect_t + gas.factor_effect_t == Decimal("-1")
+
+
+def test_one_business_unit_and_series(org, data):
+    osl, _ = data
+    inv = inventory_for_year(organisation=org, year=2024, business_unit=osl)
+    assert inv.total_t_co2e == Decimal("23.2")
+    assert inv.credits_retired_t_co2e == Decimal("0")
+    series = inventory_series(organisation=org)
+    assert sorted(series) == [2019, 2024]
+    assert series[2019].total_t == Decimal("100")
+
+
+def test_other_organisations_entries_never_count(org, other_org, outsider, data):
+    unit = BusinessUnitFactory(organisation=other_org, code="X")
+    entry(
+        organisation=other_org,
+        unit=unit,
+        year=2024,
+        code="natural_gas",
+        scope=1,
+        kg="999999",
+        user=outsider,
+    )
+    assert inventory_for_year(organisation=org, year=2024).scope1_t_co2e == Decimal("8")

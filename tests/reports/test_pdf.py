@@ -1,0 +1,125 @@
+"""The annual PDF says what the inventory says, in each language."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from pypdf import PdfReader
+
+from emissions.models import ReportingYear
+from reports.pdf import render_pdf
+from reports.selectors import annual_report_data
+from tests.factories import BusinessUnitFactory
+from tests.reports.factories import entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inventory(org, admin, editor):
+    unit = BusinessUnitFactory(organisation=org, code="OSL", name="Oslo")
+    entry(
+        organisation=org,
+        unit=unit,
+        year=2019,
+        code="natural_gas",
+        scope=1,
+        kg="12345.6",
+        user=admin,
+    )
+    entry(
+        organisation=org,
+        unit=unit,
+        year=2024,
+        code="natural_gas",
+        scope=1,
+        kg="10050",
+        user=admin,
+    )
+    entry(
+        organisation=org,
+        unit=unit,
+        year=2024,
+        code="flights",
+        scope=3,
+        category=6,
+        kg="4321.09",
+        user=admin,
+    )
+    return unit
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_pdf_figures_equal_the_inventory(org, inventory):
+    data = annual_report_data(organisation=org, year=2024)
+    text = "\n".join(_pages(render_pdf(data, language="en")))
+    assert "Carbon report 2024" in text
+    # Gross 14.37109 t shown with one decimal; base year 12.3456 t.
+    assert "14.4" in text
+    assert "12.3" in text
+    assert "+16.4\xa0%" in text  # (14.37109 - 12.3456) / 12.3456
+    assert "Scope 3" in text and "Business travel" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        ("en", ["Carbon report 2024", "Headline figures", "Methodology"]),
+        ("nb", ["Klimaregnskap 2024", "Hovedtall", "Metode"]),
+        ("sv", ["Klimatbokslut 2024", "Nyckeltal", "Metod"]),
+    ],
+)
+def test_each_language_has_its_headings(org, inventory, language, headings):
+    data = annual_report_data(organisation=org, year=2024)
+    text = "\n".join(_pages(render_pdf(data, language=language)))
+    for heading in headings:
+        assert heading in text
+
+
+def test_a_draft_year_carries_the_watermark_on_every_page(org, inventory):
+    pages = _pages(
+        render_pdf(annual_report_data(organisation=org, year=2024), language="en")
+    )
+    assert len(pages) > 3
+    assert all("DRAFT" in page for page in pages)
+
+
+def test_an_approved_year_has_no_watermark(org, inventory, editor, admin):
+    ReportingYear.objects.filter(organisation=org, year=2024).update(
+        status="approved",
+        submitted_by=editor,
+        approved_by=admin,
+        approved_at=timezone.now(),
+    )
+    pages = _pages(
+        render_pdf(annual_report_data(organisation=org, year=2024), language="en")
+    )
+    assert not any("DRAFT" in page for page in pages)
+    assert "approved by" in "\n".join(pages)
+
+
+def test_build_report_command_writes_a_pdf_for_one_unit(org, inventory, tmp_path):
+    target = tmp_path / "report.pdf"
+    call_command(
+        "build_report",
+        org=org.slug,
+        year=2024,
+        unit="OSL",
+        lang="nb",
+        output=str(target),
+    )
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert "Forretningsenhet: OSL Oslo" in "\n".join(_pages(pdf))
+
+
+def test_build_report_command_rejects_a_year_without_data(org, inventory, tmp_path):
+    with pytest.raises(CommandError, match="No emissions recorded for 2020"):
+        call_command(
+            "build_report", org=org.slug, year=2020, output=str(tmp_path / "x")
+        )
