@@ -1,10 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_admin
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path(
+        "invitations/<str:token>/",
+        views_admin.invitation_accept,
+        name="invitation_accept",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

@@ -105,10 +105,6 @@ def stacked_scope_bars(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
         )
-        parts.append(
-            f'<text x="{width - right}" y="{y - 6:.1f}" text-anchor="end" '
-            f'font-size="11" fill="{TARGET_COLOUR}">{escape(target_label)}</text>'
-        )
     legend_x = left
     for scope in (1, 2, 3):
         parts.append(
@@ -120,6 +116,15 @@ def stacked_scope_bars(
             f"{escape(scope_labels[scope - 1])}</text>"
         )
         legend_x += 16 + 8 * len(scope_labels[scope - 1]) + 18
+    if target_value is not None and target_label:
+        parts.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 22}" y1="16" y2="16" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{legend_x + 28}" y="20" font-size="11" fill="{INK}">'
+            f"{escape(target_label)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

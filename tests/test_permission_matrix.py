@@ -1,0 +1,237 @@
+"""Every URL of the project, for every role, an outsider and an anonymous visitor.
+
+Organisation pages are expected to answer by the capability their view requires
+(`org_view` records it on the view) and the role table in accounts.roles; the
+few pages with a narrower rule say so in OVERRIDES. A URL that has no row in
+ARGUMENTS makes the test fail, so a new page cannot go untested.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Membership
+from accounts.roles import ROLE_CAPABILITIES, Role
+from emissions.models import EmissionFactor, EvidenceDocument, FactorSet
+from reports.models import GeneratedReport
+from tests.factories import BusinessUnitFactory
+from tests.reports.factories import entry
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [Role.ADMIN, Role.EDITOR, Role.VIEWER, Role.AUDITOR]
+
+# URL name -> keyword arguments other than org_slug, from the fixture's objects.
+ARGUMENTS: dict[str, Callable[[dict], dict]] = {
+    "org_home": lambda o: {},
+    "settings_organisation": lambda o: {},
+    "unit_list": lambda o: {},
+    "unit_create": lambda o: {},
+    "unit_edit": lambda o: {"code": "OSL"},
+    "unit_delete": lambda o: {"code": "OSL"},
+    "member_list": lambda o: {},
+    "member_edit": lambda o: {"pk": o["membership"].pk},
+    "member_remove": lambda o: {"pk": o["membership"].pk},
+    "factor_set_list": lambda o: {},
+    "factor_set_upload": lambda o: {},
+    "factor_methodology": lambda o: {},
+    "factor_gwp_change": lambda o: {},
+    "factor_preference": lambda o: {},
+    "factor_reapply": lambda o: {},
+    "factor_set_detail": lambda o: {"pk": o["factor_set"].pk},
+    "factor_set_compare": lambda o: {"pk": o["factor_set"].pk},
+    "factor_detail": lambda o: {"pk": o["factor"].pk},
+    "entry_index": lambda o: {},
+    "entry_grid": lambda o: {"year": 2024, "unit_code": "OSL"},
+    "entry_row_save": lambda o: {
+        "year": 2024,
+        "unit_code": "OSL",
+        "type_pk": o["entry"].activity_type_id,
+    },
+    "entry_detail": lambda o: {"pk": o["entry"].pk},
+    "entry_edit": lambda o: {"pk": o["entry"].pk},
+    "entry_delete": lambda o: {"pk": o["entry"].pk},
+    "entry_evidence_upload": lambda o: {"pk": o["entry"].pk},
+    "evidence_download": lambda o: {"pk": o["evidence"].pk},
+    "evidence_remove": lambda o: {"pk": o["evidence"].pk},
+    "year_index": lambda o: {},
+    "year_detail": lambda o: {"year": 2024},
+    "year_submit": lambda o: {"year": 2024},
+    "year_return": lambda o: {"year": 2024},
+    "year_approve": lambda o: {"year": 2024},
+    "year_unlock": lambda o: {"year": 2024},
+    "year_evidence_upload": lambda o: {"year": 2024},
+    "history_index": lambda o: {},
+    "dashboard": lambda o: {},
+    "report_list": lambda o: {},
+    "report_download": lambda o: {"pk": o["report"].pk},
+}
+# Pages whose rule is narrower than their capability.
+OVERRIDES = {"history_index": {Role.ADMIN, Role.AUDITOR}}
+# URLs outside any organisation: name -> expected status for an anonymous GET.
+PUBLIC = {
+    "home": 302,
+    "login": 200,
+    "logout": 405,
+    "invitation_accept": 404,
+    "password_change": 302,
+    "password_change_done": 302,
+    "password_reset": 200,
+    "password_reset_done": 200,
+    "password_reset_confirm": 200,
+    "password_reset_complete": 200,
+    "set_language": 302,
+    "healthz": 200,
+}
+PUBLIC_ARGS = {
+    "invitation_accept": {"token": "not-a-token"},
+    "password_reset_confirm": {"uidb64": "MQ", "token": "bad-token"},
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def _capability(callback) -> str | None:
+    found = None
+    while callback is not None:
+        found = getattr(callback, "required_capability", found)
+        callback = getattr(callback, "__wrapped__", None)
+    return found
+
+
+def _patterns():
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "api/")):
+            continue
+        yield route, pattern
+
+
+@pytest.fixture
+def objects(org, admin, editor, viewer, auditor, outsider):
+    unit = BusinessUnitFactory(organisation=org, code="OSL")
+    extra = BusinessUnitFactory(organisation=org, code="EXTRA")
+    del extra
+    the_entry = entry(
+        organisation=org,
+        unit=unit,
+        year=2024,
+        code="natural_gas",
+        scope=1,
+        kg="10",
+        user=admin,
+    )
+    factor_set = FactorSet.objects.create(
+        kind="curated", publisher="Test", name="Test factors", edition_year=2024
+    )
+    factor = EmissionFactor.objects.create(
+        factor_set=factor_set, key="grid_location|NO", unit="kWh", co2e=Decimal("0.011")
+    )
+    evidence = EvidenceDocument(
+        organisation=org,
+        original_name="invoice.pdf",
+        sha256="a" * 64,
+        size=9,
+        content_type="application/pdf",
+        uploaded_by=admin,
+    )
+    evidence.file.save("invoice.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    evidence.save()
+    report = GeneratedReport.objects.create(
+        organisation=org,
+        kind="pdf",
+        year=2024,
+        requested_by=admin,
+        status="done",
+    )
+    report.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"))
+    spare = Membership.objects.get(user=viewer)
+    return {
+        "entry": the_entry,
+        "factor_set": factor_set,
+        "factor": factor,
+        "evidence": evidence,
+        "report": report,
+        "membership": spare,
+        "users": {
+            Role.ADMIN: admin,
+            Role.EDITOR: editor,
+            Role.VIEWER: viewer,
+            Role.AUDITOR: auditor,
+        },
+        "outsider": outsider,
+    }
+
+
+def test_every_url_has_a_row():
+    missing = []
+    for route, pattern in _patterns():
+        if route.startswith("o/<slug:org_slug>/"):
+            if pattern.name not in ARGUMENTS:
+                missing.append(f"{pattern.name} ({route})")
+        elif pattern.name not in PUBLIC:
+            missing.append(f"{pattern.name} ({route})")
+    assert missing == [], "URLs without a row in the permission matrix: " + ", ".join(
+        missing
+    )
+
+
+def test_public_urls(client):
+    problems = []
+    for route, pattern in _patterns():
+        if route.startswith("o/"):
+            continue
+        url = reverse(pattern.name, kwargs=PUBLIC_ARGS.get(pattern.name, {}))
+        status = client.get(url).status_code
+        if status != PUBLIC[pattern.name]:
+            problems.append(f"{pattern.name}: {status} != {PUBLIC[pattern.name]}")
+    assert problems == []
+
+
+def test_organisation_urls_for_every_role(client, org, objects):
+    problems = []
+    table = []
+    for route, pattern in _patterns():
+        if not route.startswith("o/<slug:org_slug>/"):
+            continue
+        capability = _capability(pattern.callback)
+        assert capability is not None, f"{pattern.name} is not behind org_view"
+        url = reverse(
+            pattern.name,
+            kwargs={"org_slug": org.slug, **ARGUMENTS[pattern.name](objects)},
+        )
+        client.logout()
+        post_only = client.get(url).status_code == 405
+        method = client.post if post_only else client.get
+
+        client.logout()
+        status = method(url).status_code
+        if status != 302:
+            problems.append(f"{pattern.name} anonymous: {status}")
+        client.force_login(objects["outsider"])
+        status = method(url).status_code
+        if status != 404:
+            problems.append(f"{pattern.name} outsider: {status}")
+        row = [pattern.name]
+        for role in ROLES:
+            allowed = OVERRIDES.get(pattern.name)
+            may = role in allowed if allowed else capability in ROLE_CAPABILITIES[role]
+            row.append("ok" if may else "403")
+            if post_only and may:
+                continue  # a POST would change data; its own tests cover it
+            client.force_login(objects["users"][role])
+            status = method(url).status_code
+            if not may and status != 403:
+                problems.append(f"{pattern.name} {role}: {status}, expected 403")
+            if may and status in (403, 404, 405):
+                problems.append(f"{pattern.name} {role}: {status}, expected access")
+        table.append(" ".join(f"{cell:24}" for cell in row))
+    assert problems == [], "\n".join(problems + ["", "Expected:"] + table)
