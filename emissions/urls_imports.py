@@ -1,3 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from emissions.views import imports
+
+urlpatterns = [
+    path("imports/", imports.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", imports.import_commit_view, name="import_commit"),
+    path(
+        "imports/<int:pk>/rollback/",
+        imports.import_rollback_view,
+        name="import_rollback",
+    ),
+    path(
+        "imports/template.<str:fmt>",
+        imports.import_template,
+        name="import_template",
+    ),
+    path(
+        "exports/inventory.<str:fmt>",
+        imports.inventory_export,
+        name="inventory_export",
+    ),
+]

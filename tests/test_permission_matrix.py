@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from accounts.roles import ROLE_CAPABILITIES, Role
-from emissions.models import EmissionFactor, EvidenceDocument, FactorSet
+from emissions.models import EmissionFactor, EvidenceDocument, FactorSet, ImportBatch
 from reports.models import GeneratedReport
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
@@ -65,6 +65,12 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "year_unlock": lambda o: {"year": 2024},
     "year_evidence_upload": lambda o: {"year": 2024},
     "history_index": lambda o: {},
+    "import_upload": lambda o: {},
+    "import_detail": lambda o: {"pk": o["batch"].pk},
+    "import_commit": lambda o: {"pk": o["batch"].pk},
+    "import_rollback": lambda o: {"pk": o["batch"].pk},
+    "import_template": lambda o: {"fmt": "xlsx"},
+    "inventory_export": lambda o: {"fmt": "xlsx"},
     "dashboard": lambda o: {},
     "report_list": lambda o: {},
     "report_download": lambda o: {"pk": o["report"].pk},
@@ -154,6 +160,13 @@ def objects(org, admin, editor, viewer, auditor, outsider):
     )
     report.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"))
     spare = Membership.objects.get(user=viewer)
+    batch = ImportBatch.objects.create(
+        organisation=org,
+        file_name="q1.xlsx",
+        sha256="b" * 64,
+        status="committed",
+        uploaded_by=editor,
+    )
     return {
         "entry": the_entry,
         "factor_set": factor_set,
@@ -161,6 +174,7 @@ def objects(org, admin, editor, viewer, auditor, outsider):
         "evidence": evidence,
         "report": report,
         "membership": spare,
+        "batch": batch,
         "users": {
             Role.ADMIN: admin,
             Role.EDITOR: editor,

@@ -21,6 +21,20 @@ class ImportBatch(models.Model):
     )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_file = models.CharField(
+        _("stored file"),
+        max_length=300,
+        blank=True,
+        help_text=_("The uploaded file under MEDIA_ROOT, kept for commit and audit."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("An earlier committed batch of the same file."),
+    )
     status = models.CharField(
         _("status"),
         max_length=12,

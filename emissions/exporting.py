@@ -1,0 +1,205 @@
+"""The full inventory as a workbook for auditors, and entries as safe CSV."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from accounts.models import Organisation
+from emissions.models import ActivityEntry
+
+ENTRY_COLUMNS = [
+    "entry_id",
+    "business_unit",
+    "year",
+    "period_start",
+    "period_end",
+    "activity",
+    "activity_name",
+    "scope",
+    "scope3_category",
+    "iso_category",
+    "quantity",
+    "unit",
+    "converted_quantity",
+    "factor_unit",
+    "factor_publisher",
+    "factor_set",
+    "factor_edition",
+    "factor_key",
+    "factor_value_kg_per_unit",
+    "factor_note",
+    "gwp_set",
+    "kg_co2e",
+    "kg_co2",
+    "kg_ch4",
+    "kg_n2o",
+    "kg_other_gases",
+    "kg_co2e_market",
+    "data_quality",
+    "evidence_count",
+    "comment",
+    "source_reference",
+    "last_changed_by",
+    "last_changed_at",
+    "import_batch",
+]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _entries(organisation: Organisation, year: int | None):
+    qs = ActivityEntry.objects.filter(organisation=organisation)
+    if year is not None:
+        qs = qs.filter(reporting_year__year=year)
+    return (
+        qs.select_related(
+            "business_unit",
+            "reporting_year",
+            "activity_type",
+            "factor_set",
+            "updated_by",
+        )
+        .annotate(
+            evidence_count=Count(
+                "evidence", filter=Q(evidence__removed_at__isnull=True)
+            )
+        )
+        .order_by(
+            "reporting_year__year", "business_unit__code", "activity_type__code", "pk"
+        )
+    )
+
+
+def _gas(entry: ActivityEntry, gas: str) -> Decimal | None:
+    value = (entry.kg_by_gas or {}).get(gas)
+    return Decimal(str(value)) if value is not None else None
+
+
+def _row(entry: ActivityEntry) -> list:
+    gases = entry.kg_by_gas or {}
+    other = sum(
+        (Decimal(str(v)) for k, v in gases.items() if k not in ("CO2", "CH4", "N2O")),
+        Decimal(0),
+    )
+    factor_set = entry.factor_set
+    return [
+        entry.pk,
+        entry.business_unit.code,
+        entry.reporting_year.year,
+        entry.period_start,
+        entry.period_end,
+        entry.activity_type.code,
+        entry.activity_type.name,
+        entry.scope,
+        entry.scope3_category,
+        entry.iso_category,
+        entry.quantity,
+        entry.unit,
+        entry.converted_quantity,
+        entry.factor_unit,
+        factor_set.publisher if factor_set else "",
+        factor_set.name if factor_set else "",
+        factor_set.edition_year if factor_set else None,
+        entry.factor_key,
+        entry.factor_value,
+        entry.factor_note,
+        entry.gwp_set,
+        entry.kg_co2e,
+        _gas(entry, "CO2"),
+        _gas(entry, "CH4"),
+        _gas(entry, "N2O"),
+        other if gases else None,
+        entry.kg_co2e_market,
+        entry.data_quality,
+        entry.evidence_count,
+        entry.comment,
+        entry.source_reference,
+        entry.updated_by.email,
+        entry.updated_at.replace(tzinfo=None),
+        entry.import_batch_id,
+    ]
+
+
+def inventory_workbook(*, organisation: Organisation, year: int | None = None) -> bytes:
+    """Return every entry with its factor and result, and summary sheets."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Entries")
+    sheet.append([_bold(sheet, name) for name in ENTRY_COLUMNS])
+    for entry in _entries(organisation, year).iterator(chunk_size=2000):
+        sheet.append(_row(entry))
+    base = ActivityEntry.objects.filter(organisation=organisation)
+    if year is not None:
+        base = base.filter(reporting_year__year=year)
+    by_scope = workbook.create_sheet("By scope")
+    by_scope.append(
+        [_bold(by_scope, h) for h in ("year", "scope", "kg_co2e", "t_co2e")]
+    )
+    for row in (
+        base.values("reporting_year__year", "scope")
+        .annotate(kg=Sum("kg_co2e"))
+        .order_by("reporting_year__year", "scope")
+    ):
+        by_scope.append(
+            [row["reporting_year__year"], row["scope"], row["kg"], row["kg"] / 1000]
+        )
+    by_unit = workbook.create_sheet("By business unit")
+    by_unit.append(
+        [
+            _bold(by_unit, h)
+            for h in ("year", "business_unit", "scope", "kg_co2e", "t_co2e")
+        ]
+    )
+    for row in (
+        base.values("reporting_year__year", "business_unit__code", "scope")
+        .annotate(kg=Sum("kg_co2e"))
+        .order_by("reporting_year__year", "business_unit__code", "scope")
+    ):
+        by_unit.append(
+            [
+                row["reporting_year__year"],
+                row["business_unit__code"],
+                row["scope"],
+                row["kg"],
+                row["kg"] / 1000,
+            ]
+        )
+    notes = workbook.create_sheet("About")
+    notes.append([f"Inventory of {organisation.name}"])
+    notes.append(
+        [
+            "Scope 2 figures in kg_co2e are location-based; kg_co2e_market is before "
+            "contractual instruments, which the annual report applies per unit "
+            "and year."
+        ]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def neutralise(value) -> str:
+    """Return a cell's text with a leading apostrophe if a spreadsheet could run it."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def entries_csv(*, organisation: Organisation, year: int | None = None) -> bytes:
+    """Return the entries as CSV, safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ENTRY_COLUMNS)
+    for entry in _entries(organisation, year).iterator(chunk_size=2000):
+        writer.writerow([neutralise(value) for value in _row(entry)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,1 @@
+"""Reading activity spreadsheets (the import template's contract) safely."""

@@ -1,0 +1,209 @@
+"""Read an uploaded activity file into header-checked rows, refusing unsafe files.
+
+Checks happen on the bytes before any parser sees them: the file's real type
+(magic bytes, not its name), macro-enabled workbooks, corrupt archives, zip bombs
+(total uncompressed size and compression ratio), size and row limits. Workbooks
+are read with python-calamine, which returns the cached values of formulas and
+never evaluates anything.
+"""
+
+import csv
+import difflib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+COLUMNS = [
+    "business_unit",
+    "year",
+    "activity",
+    "quantity",
+    "unit",
+    "period_start",
+    "period_end",
+    "data_quality",
+    "comment",
+    "source_reference",
+]
+REQUIRED_COLUMNS = ["business_unit", "year", "activity", "quantity", "unit"]
+MAX_UNCOMPRESSED = 300 * 1024 * 1024
+MAX_RATIO = 150
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class RawRow:
+    number: int  # the row number as the user sees it in the file (header = 1)
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    kind: str  # xlsx, xls or csv
+    rows: list[RawRow]
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(
+            _("The workbook is damaged: its archive cannot be read.")
+        ) from None
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise ValidationError(_("The file is a zip archive but not an Excel workbook."))
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(
+            _(
+                "Macro-enabled workbooks are refused. "
+                "Save the file as .xlsx without macros."
+            )
+        )
+    total = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+        raise ValidationError(
+            _("The workbook expands to an implausible size; it is refused as unsafe.")
+        )
+    bad = archive.testzip()
+    if bad is not None:
+        raise ValidationError(_("The workbook is damaged (%(part)s).") % {"part": bad})
+
+
+def detect_kind(name: str, data: bytes) -> str:
+    """Return xlsx, xls or csv from the content, refusing a mismatching name."""
+    lower = name.lower()
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    if lower.endswith((".xlsm", ".xltm", ".xlsb")):
+        raise ValidationError(
+            _(
+                "Macro-enabled workbooks are refused. "
+                "Save the file as .xlsx without macros."
+            )
+        )
+    if data.startswith(b"PK\x03\x04"):
+        if not lower.endswith((".xlsx", ".xltx")):
+            raise ValidationError(
+                _("%(name)s is a zip archive, not a CSV or Excel file.")
+                % {"name": name}
+            )
+        _check_zip(data)
+        return "xlsx"
+    if data.startswith(OLE2_MAGIC):
+        if not lower.endswith(".xls"):
+            raise ValidationError(
+                _(
+                    "%(name)s is an old-style Office file; "
+                    "only .xls is accepted of that kind."
+                )
+                % {"name": name}
+            )
+        return "xls"
+    if lower.endswith((".xlsx", ".xls", ".xltx")):
+        raise ValidationError(
+            _("%(name)s is not a real Excel workbook (its content says otherwise).")
+            % {"name": name}
+        )
+    if not lower.endswith((".csv", ".txt")):
+        raise ValidationError(
+            _("Upload the import template as .xlsx, .xls or .csv (got %(name)s).")
+            % {"name": name}
+        )
+    if b"\x00" in data[:8192]:
+        raise ValidationError(_("%(name)s is not a text file.") % {"name": name})
+    return "csv"
+
+
+def _header_map(header: list[object]) -> dict[int, str]:
+    names = [str(cell or "").strip().lower() for cell in header]
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing:
+        hints = []
+        for column in missing:
+            close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
+            hint = (
+                _("“%(column)s” (did you mean to rename “%(found)s”?)")
+                % {"column": column, "found": close[0]}
+                if close
+                else f"“{column}”"
+            )
+            hints.append(hint)
+        raise ValidationError(
+            _(
+                "The header row lacks the column(s) %(columns)s. "
+                "Use the import template."
+            )
+            % {"columns": ", ".join(hints)}
+        )
+    return {index: name for index, name in enumerate(names) if name in COLUMNS}
+
+
+def _rows_from_matrix(matrix) -> list[RawRow]:
+    iterator = iter(matrix)
+    header = None
+    for header in iterator:
+        if any(str(cell or "").strip() for cell in header):
+            break
+    if header is None:
+        raise ValidationError(_("The file is empty."))
+    mapping = _header_map(list(header))
+    rows: list[RawRow] = []
+    limit = settings.IMPORT_MAX_ROWS
+    for offset, raw in enumerate(iterator, start=2):
+        values = {
+            name: (raw[index] if index < len(raw) else None)
+            for index, name in mapping.items()
+        }
+        if all(value in (None, "") for value in values.values()):
+            continue
+        if len(rows) >= limit:
+            raise ValidationError(
+                _("The file has more than %(limit)s rows; split it into smaller files.")
+                % {"limit": f"{limit:,}"}
+            )
+        rows.append(RawRow(number=offset, values=values))
+    if not rows:
+        raise ValidationError(_("The file has a header but no rows of data."))
+    return rows
+
+
+def read_upload(name: str, data: bytes) -> RawFile:
+    """Return the rows of an uploaded activity file, or raise ValidationError."""
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB.")
+            % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    kind = detect_kind(name, data)
+    if kind == "csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="strict")
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        return RawFile(kind, _rows_from_matrix(csv.reader(io.StringIO(text), dialect)))
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_name = (
+            "Activities"
+            if "Activities" in workbook.sheet_names
+            else workbook.sheet_names[0]
+        )
+        matrix = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for bad files
+        raise ValidationError(
+            _("The workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}
+        ) from exc
+    return RawFile(kind, _rows_from_matrix(matrix))

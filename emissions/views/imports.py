@@ -1,0 +1,182 @@
+"""Spreadsheet import pages and the inventory downloads."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Capability
+from accounts.tenancy import org_view
+from emissions.exporting import entries_csv, inventory_workbook
+from emissions.importing.reading import COLUMNS
+from emissions.importing.template import template_csv, template_xlsx
+from emissions.models import ImportBatch, ImportStatus
+from emissions.services.imports import (
+    import_batch_rows,
+    import_commit,
+    import_limits,
+    import_preview,
+    import_rollback,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"))
+
+
+def _download(payload: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(payload, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.EDIT)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            preview = import_preview(
+                organisation=organisation,
+                actor=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            request.session[f"import-{preview.batch.pk}"] = True
+            return redirect(
+                "import_detail", org_slug=organisation.slug, pk=preview.batch.pk
+            )
+    batches = ImportBatch.objects.filter(organisation=organisation).select_related(
+        "uploaded_by"
+    )[:30]
+    return render(
+        request,
+        "emissions/imports/upload.html",
+        {"form": form, "batches": batches, "columns": COLUMNS, **import_limits()},
+    )
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch: its preview (rows with results or errors) or what it created."""
+    organisation = request.organisation
+    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    context = {"batch": batch}
+    if batch.status == ImportStatus.PREVIEW:
+        try:
+            rows = import_batch_rows(organisation=organisation, batch=batch)
+        except ValidationError as exc:
+            rows = []
+            messages.error(request, " ".join(exc.messages))
+        rows.sort(key=lambda row: (not row.errors, row.number))
+        totals: dict[int, object] = {}
+        for row in rows:
+            if row.kg_co2e is not None:
+                totals[row.scope] = totals.get(row.scope, 0) + row.kg_co2e
+        page = Paginator(rows, 200).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            error_count=sum(1 for row in rows if row.errors),
+            totals=dict(sorted(totals.items())),
+            columns=COLUMNS,
+        )
+    else:
+        entries = batch.entries.select_related("business_unit", "activity_type")
+        context["page"] = Paginator(entries.order_by("pk"), 200).get_page(
+            request.GET.get("page")
+        )
+    return render(request, "emissions/imports/detail.html", context)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    try:
+        batch = import_commit(
+            organisation=organisation,
+            actor=request.user,
+            batch=batch,
+            confirm_duplicate_file=request.POST.get("confirm_duplicate") == "yes",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s entries were imported.") % {"count": batch.rows_created},
+        )
+    return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    try:
+        import_rollback(organisation=organisation, actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The import was rolled back."))
+    return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+@require_GET
+@org_view(Capability.EDIT)
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    organisation = request.organisation
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format.")
+    if fmt == "csv":
+        return _download(
+            template_csv(organisation),
+            f"{organisation.slug}-import-template.csv",
+            "text/csv",
+        )
+    language = (get_language() or "en")[:2]
+    return _download(
+        template_xlsx(organisation, language),
+        f"{organisation.slug}-import-template.xlsx",
+        XLSX,
+    )
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The full inventory (a year, or every year) for auditors."""
+    organisation = request.organisation
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() else None
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format.")
+    suffix = year or "all-years"
+    if fmt == "csv":
+        return _download(
+            entries_csv(organisation=organisation, year=year),
+            f"{organisation.slug}-entries-{suffix}.csv",
+            "text/csv",
+        )
+    return _download(
+        inventory_workbook(organisation=organisation, year=year),
+        f"{organisation.slug}-inventory-{suffix}.xlsx",
+        XLSX,
+    )

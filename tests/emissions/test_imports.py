@@ -1,0 +1,345 @@
+"""Spreadsheet import: the template round trip, every bad input, rollback."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from emissions.catalogue import load_activity_types, load_curated_factors
+from emissions.importing.reading import COLUMNS, read_upload
+from emissions.importing.template import template_xlsx
+from emissions.importing.values import parse_number
+from emissions.models import ActivityEntry, ImportBatch, ReportingYear
+from emissions.services.imports import import_commit, import_preview, import_rollback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(db):
+    load_activity_types()
+    load_curated_factors()
+
+
+def xlsx(rows, header=COLUMNS) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Activities"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+GOOD = [
+    ["OSL", 2024, "electricity", 10000, "kWh", None, None, "measured", "", "inv-1"],
+    [
+        "OSL",
+        2024,
+        "electricity",
+        "2 500,5",
+        "kWh",
+        "01.01.2024",
+        "31.03.2024",
+        "estimated",
+        "Q1",
+        "inv-2",
+    ],
+]
+
+
+def test_template_has_the_contract_columns_and_drop_downs(org, unit):
+    workbook = load_workbook(io.BytesIO(template_xlsx(org, "nb")))
+    sheet = workbook["Activities"]
+    assert [cell.value for cell in sheet[1]] == COLUMNS
+    formulas = sorted(v.formula1 for v in sheet.data_validations.dataValidation)
+    assert "=Lists!$A$1:$A$1" in formulas
+    assert workbook["Lists"]["A1"].value == "OSL"
+    assert (
+        "Instruksjoner" in workbook.sheetnames or "Instructions" in workbook.sheetnames
+    )
+
+
+def test_round_trip_preview_commit_and_rollback(org, editor, unit, catalogue):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    assert preview.is_valid
+    assert ActivityEntry.objects.count() == 0
+    # NO 2024 grid factor 0.011 kg/kWh: 10 000 -> 110, 2 500.5 -> 27.5055
+    assert [row.kg_co2e for row in preview.rows] == [
+        Decimal("110.0000000000"),
+        Decimal("27.5055000000"),
+    ]
+    batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert batch.rows_created == 2
+    entries = ActivityEntry.objects.order_by("pk")
+    assert [e.quantity for e in entries] == [Decimal("10000"), Decimal("2500.5")]
+    assert all(e.import_batch_id == batch.pk for e in entries)
+    assert entries[1].period_start.isoformat() == "2024-01-01"
+    assert entries[0].history.count() == 1
+    import_rollback(organisation=org, actor=editor, batch=batch)
+    assert ActivityEntry.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == "rolled_back"
+
+
+def test_one_bad_row_means_nothing_is_written(org, editor, unit, catalogue):
+    rows = [*GOOD, ["OSL", 2024, "electricity", -5, "kWh"]]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="bad.xlsx", data=xlsx(rows)
+    )
+    assert not preview.is_valid
+    assert preview.error_rows[0].number == 4
+    assert preview.error_rows[0].errors == [
+        ("quantity", "The quantity cannot be negative.")
+    ]
+    with pytest.raises(ValidationError, match="1 rows have errors"):
+        import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert ActivityEntry.objects.count() == 0
+    assert ImportBatch.objects.get().status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (
+            ["XXX", 2024, "electricity", 1, "kWh"],
+            "business_unit",
+            "Unknown business unit “XXX”.",
+        ),
+        (
+            ["OSL", 2024, "unicorns", 1, "kWh"],
+            "activity",
+            "Unknown activity “unicorns”.",
+        ),
+        (
+            ["OSL", 2024, "electricity", 1, "furlong"],
+            "unit",
+            "“furlong” is not a known unit.",
+        ),
+        (
+            ["OSL", 2024, "electricity", 1, "litre"],
+            "unit",
+            "electricity is entered in kWh, MWh, not litre.",
+        ),
+        (
+            ["OSL", 2024, "electricity", "lots", "kWh"],
+            "quantity",
+            "“lots” is not a number.",
+        ),
+        (
+            ["OSL", 2024, "electricity", 1, "kWh", "2023-05-01"],
+            "period_start",
+            "The date is outside the year 2024.",
+        ),
+        (["OSL", "soon", "electricity", 1, "kWh"], "year", "“soon” is not a year."),
+        (
+            ["OSL", 2024, "electricity", 1, "kWh", None, None, "guessed"],
+            "data_quality",
+            "“guessed” is not one of measured, calculated, estimated, spend_based.",
+        ),
+    ],
+)
+def test_each_bad_value_is_reported_with_its_column(
+    org, editor, unit, catalogue, row, column, message
+):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([row])
+    )
+    assert (column, message) in preview.rows[0].errors
+
+
+def test_duplicate_rows_are_reported(org, editor, unit, catalogue):
+    preview = import_preview(
+        organisation=org,
+        actor=editor,
+        file_name="d.xlsx",
+        data=xlsx([GOOD[0], GOOD[0]]),
+    )
+    assert preview.rows[1].errors == [("", "Duplicates row 2.")]
+
+
+def test_a_locked_year_refuses_the_import(org, editor, admin, unit, catalogue):
+    ReportingYear.objects.create(organisation=org, year=2024, status="approved")
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([GOOD[0]])
+    )
+    assert "approved and locked" in preview.rows[0].errors[0][1]
+
+
+def test_the_same_file_twice_needs_a_confirmation(org, editor, unit, catalogue):
+    data = xlsx([GOOD[0]])
+    first = import_preview(
+        organisation=org, actor=editor, file_name="a.xlsx", data=data
+    )
+    import_commit(organisation=org, actor=editor, batch=first.batch)
+    second = import_preview(
+        organisation=org, actor=editor, file_name="a.xlsx", data=data
+    )
+    with pytest.raises(ValidationError, match="already imported"):
+        import_commit(organisation=org, actor=editor, batch=second.batch)
+    import_commit(
+        organisation=org, actor=editor, batch=second.batch, confirm_duplicate_file=True
+    )
+    assert ActivityEntry.objects.count() == 2
+
+
+def test_csv_with_semicolons_and_nordic_numbers(org, editor, unit, catalogue):
+    text = ";".join(COLUMNS) + "\nOSL;2024;electricity;1.234,5;kWh;;;measured;;\n"
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="a.csv", data=csv_bytes(text)
+    )
+    assert preview.rows[0].fields["quantity"] == Decimal("1234.5")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,5", "1234.5"),
+        ("1.234,5", "1234.5"),
+        ("1\u00a0234,5", "1234.5"),
+        ("1234.5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("1234,5", "1234.5"),
+        ("1.234.567", "1234567"),
+        (0.1, "0.1"),
+        (12, "12"),
+    ],
+)
+def test_number_formats(text, expected):
+    assert parse_number(text) == Decimal(expected)
+
+
+def test_formula_cells_give_their_cached_value(org, editor, unit, catalogue, tmp_path):
+    # A workbook saved by a spreadsheet program stores the formula and its value;
+    # write the value calamine reads into the cached-value slot by hand.
+    data = xlsx([["OSL", 2024, "electricity", "=5000*2", "kWh"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace("<f>5000*2</f><v></v>", "<f>5000*2</f><v>10000</v>")
+    sheet = sheet.replace("<f>5000*2</f><v />", "<f>5000*2</f><v>10000</v>")
+    if "<v>10000</v>" not in sheet:
+        sheet = sheet.replace("<f>5000*2</f>", "<f>5000*2</f><v>10000</v>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in parts.items():
+            archive.writestr(name, payload)
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="f.xlsx", data=buffer.getvalue()
+    )
+    assert preview.rows[0].fields["quantity"] == Decimal("10000")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.csv", b"", "The file is empty."),
+        ("fake.xlsx", b"MZ\x90\x00 this is a program", "is not a real Excel workbook"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "The workbook is damaged"),
+        ("old.xlsm", b"PK\x03\x04", "Macro-enabled workbooks are refused"),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "is not a text file"),
+        ("data.json", b"{}", "Upload the import template as .xlsx, .xls or .csv"),
+        ("header.csv", b"unit_code,year,activity,quantity,unit\n", "business_unit"),
+        ("only.csv", ",".join(COLUMNS).encode() + b"\n", "no rows of data"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(name, data, message):
+    with pytest.raises(ValidationError) as exc:
+        read_upload(name, data)
+    assert message in " ".join(exc.value.messages)
+
+
+def test_macro_workbook_disguised_as_xlsx_is_refused():
+    data = xlsx([GOOD[0]])
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w") as out,
+    ):
+        for item in source.infolist():
+            out.writestr(item, source.read(item.filename))
+        out.writestr("xl/vbaProject.bin", b"macro")
+    with pytest.raises(ValidationError, match="Macro-enabled"):
+        read_upload("innocent.xlsx", buffer.getvalue())
+
+
+def test_zip_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="implausible size"):
+        read_upload("bomb.xlsx", buffer.getvalue())
+
+
+def test_renamed_header_gets_a_hint():
+    header = ["business_unit", "yaer", "activity", "quantity", "unit"]
+    with pytest.raises(ValidationError, match="did you mean to rename “yaer”"):
+        read_upload("r.xlsx", xlsx([GOOD[0][:5]], header=header))
+
+
+def test_more_rows_than_the_limit_are_refused(settings):
+    settings.IMPORT_MAX_ROWS = 2
+    with pytest.raises(ValidationError, match="more than 2 rows"):
+        read_upload("big.xlsx", xlsx([GOOD[0]] * 3))
+
+
+def test_command_dry_run_writes_nothing(org, admin, unit, catalogue, tmp_path):
+    path = tmp_path / "q1.xlsx"
+    path.write_bytes(xlsx(GOOD))
+    call_command("import_activities", str(path), org=org.slug, dry_run=True)
+    assert ActivityEntry.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+    call_command("import_activities", str(path), org=org.slug)
+    assert ActivityEntry.objects.count() == 2
+
+
+def test_command_reports_errors_and_fails(org, admin, unit, catalogue, tmp_path):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(xlsx([["OSL", 2024, "electricity", -1, "kWh"]]))
+    with pytest.raises(CommandError, match="1 rows have errors"):
+        call_command("import_activities", str(path), org=org.slug)
+    assert ActivityEntry.objects.count() == 0
+
+
+def test_import_pages(
+    client_for, client, org, editor, viewer, outsider, unit, catalogue
+):
+    url = reverse("import_upload", args=[org.slug])
+    assert client_for(viewer).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+    editor_client = client_for(editor)
+    upload = io.BytesIO(xlsx(GOOD))
+    upload.name = "q1.xlsx"
+    response = editor_client.post(url, {"file": upload})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    detail = editor_client.get(reverse("import_detail", args=[org.slug, batch.pk]))
+    assert "Import all 2 rows" in detail.content.decode()
+    editor_client.post(reverse("import_commit", args=[org.slug, batch.pk]))
+    assert ActivityEntry.objects.count() == 2
+    template = editor_client.get(reverse("import_template", args=[org.slug, "xlsx"]))
+    assert template.status_code == 200, template.content[:300]
+    assert template["Content-Disposition"].endswith('import-template.xlsx"')
+    response = client_for(viewer).post(
+        reverse("import_rollback", args=[org.slug, batch.pk])
+    )
+    assert response.status_code == 403
