@@ -15,7 +15,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from accounts.roles import ROLE_CAPABILITIES, Role
-from emissions.models import EmissionFactor, EvidenceDocument, FactorSet, ImportBatch
+from emissions.models import (
+    BaseYearRecalculation,
+    CarbonCredit,
+    ContractualInstrument,
+    EmissionFactor,
+    EvidenceDocument,
+    FactorSet,
+    Finding,
+    ImportBatch,
+)
 from reports.models import GeneratedReport
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
@@ -65,6 +74,20 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "year_unlock": lambda o: {"year": 2024},
     "year_evidence_upload": lambda o: {"year": 2024},
     "history_index": lambda o: {},
+    "instrument_list": lambda o: {},
+    "instrument_delete": lambda o: {"pk": o["instrument"].pk},
+    "credit_list": lambda o: {},
+    "credit_delete": lambda o: {"pk": o["credit"].pk},
+    "record_evidence_upload": lambda o: {
+        "kind": "instrument",
+        "pk": o["instrument"].pk,
+    },
+    "metric_list": lambda o: {},
+    "target_list": lambda o: {},
+    "recalculation_list": lambda o: {},
+    "recalculation_approve": lambda o: {"pk": o["recalculation"].pk},
+    "finding_list": lambda o: {},
+    "finding_action": lambda o: {"pk": o["finding"].pk, "action": "resolve"},
     "import_upload": lambda o: {},
     "import_detail": lambda o: {"pk": o["batch"].pk},
     "import_commit": lambda o: {"pk": o["batch"].pk},
@@ -175,6 +198,40 @@ def objects(org, admin, editor, viewer, auditor, outsider):
         "report": report,
         "membership": spare,
         "batch": batch,
+        "instrument": ContractualInstrument.objects.create(
+            organisation=org,
+            business_unit=unit,
+            reporting_year=the_entry.reporting_year,
+            kind="go",
+            mwh=Decimal("1"),
+            created_by=admin,
+            updated_by=admin,
+        ),
+        "credit": CarbonCredit.objects.create(
+            organisation=org,
+            claimed_year=the_entry.reporting_year,
+            tonnes=Decimal("1"),
+            standard="Gold Standard",
+            project="P",
+            vintage=2023,
+            retirement_date="2024-05-01",
+            created_by=admin,
+            updated_by=admin,
+        ),
+        "recalculation": BaseYearRecalculation.objects.create(
+            organisation=org,
+            reason="error",
+            description="d",
+            effective_date="2024-01-01",
+            created_by=admin,
+            updated_by=admin,
+        ),
+        "finding": Finding.objects.create(
+            organisation=org,
+            reporting_year=the_entry.reporting_year,
+            text="t",
+            raised_by=auditor,
+        ),
         "users": {
             Role.ADMIN: admin,
             Role.EDITOR: editor,

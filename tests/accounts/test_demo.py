@@ -22,3 +22,24 @@ def test_seed_demo_is_idempotent():
         Membership.objects.count(),
     ) == counts
     assert counts[0] == 2
+
+
+def test_demo_data_is_complete_and_not_duplicated():
+    from decimal import Decimal
+
+    from emissions.models import ActivityEntry, CarbonCredit, ReportingYear
+
+    call_command("seed_demo")
+    entries = ActivityEntry.objects.count()
+    call_command("seed_demo")
+    assert ActivityEntry.objects.count() == entries
+    assert entries > 700
+    credit = CarbonCredit.objects.get(organisation__slug="fjordkontakt")
+    assert (credit.tonnes, credit.claimed_year.year) == (Decimal("138"), 2023)
+    statuses = dict(
+        ReportingYear.objects.filter(organisation__slug="nordsoft").values_list(
+            "year", "status"
+        )
+    )
+    assert statuses[2024] == "approved"
+    assert statuses[2025] == "open"

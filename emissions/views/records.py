@@ -1,0 +1,411 @@
+"""Pages for instruments, credits, metrics, targets, recalculations and findings."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Capability
+from accounts.tenancy import org_view
+from emissions.forms_entries import EvidenceUploadForm
+from emissions.forms_records import (
+    AnswerForm,
+    CreditForm,
+    FindingForm,
+    InstrumentForm,
+    MetricForm,
+    RecalculationForm,
+    TargetForm,
+)
+from emissions.models import (
+    ActivityEntry,
+    BaseYearRecalculation,
+    CarbonCredit,
+    ContractualInstrument,
+    Finding,
+    Metric,
+    ReportingYear,
+    Target,
+)
+from emissions.services import findings as finding_services
+from emissions.services import records as services
+from emissions.services.evidence import evidence_add
+
+
+def _units(organisation) -> list[tuple[str, str]]:
+    return [
+        (u.code, f"{u.code} {u.name}")
+        for u in organisation.business_units.order_by("code")
+    ]
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _handle(request: HttpRequest, form, action: Callable[[dict], object], success: str):
+    """Validate a posted form and run its service; return True when done."""
+    if request.method != "POST":
+        return False
+    if not request.membership.can(Capability.EDIT):
+        raise PermissionDenied("Your role does not allow this change.")
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        _errors(form, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    units = _units(organisation)
+    form = InstrumentForm(request.POST or None, units=units)
+
+    def create(data):
+        services.instrument_create(
+            organisation=organisation,
+            actor=request.user,
+            business_unit=organisation.business_units.get(
+                code=data.pop("business_unit")
+            ),
+            **data,
+        )
+
+    if _handle(request, form, create, _("The instrument was recorded.")):
+        return redirect("instrument_list", org_slug=organisation.slug)
+    instruments = (
+        ContractualInstrument.objects.filter(organisation=organisation)
+        .select_related("business_unit", "reporting_year")
+        .prefetch_related("evidence")
+        .order_by("-reporting_year__year", "business_unit__code")
+    )
+    consumption = {
+        (row["reporting_year__year"], row["business_unit__code"]): row["kwh"]
+        for row in ActivityEntry.objects.filter(
+            organisation=organisation, scope=2, residual_mix_factor__isnull=False
+        )
+        .values("reporting_year__year", "business_unit__code")
+        .annotate(kwh=Sum("energy_kwh"))
+    }
+    covered = {
+        (row["reporting_year__year"], row["business_unit__code"]): row["mwh"]
+        for row in instruments.values("reporting_year__year", "business_unit__code")
+        .annotate(mwh=Sum("mwh"))
+        .order_by()
+    }
+    coverage = [
+        {
+            "year": year,
+            "unit": code,
+            "mwh": mwh,
+            "consumption_mwh": (consumption.get((year, code)) or 0) / 1000,
+            "over": mwh * 1000 > (consumption.get((year, code)) or 0),
+        }
+        for (year, code), mwh in sorted(covered.items(), reverse=True)
+    ]
+    return render(
+        request,
+        "emissions/records/instruments.html",
+        {
+            "form": form,
+            "instruments": instruments,
+            "coverage": coverage,
+            "upload_form": EvidenceUploadForm(),
+        },
+    )
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def instrument_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = get_object_or_404(
+        ContractualInstrument, organisation=request.organisation, pk=pk
+    )
+    try:
+        services.instrument_delete(
+            organisation=request.organisation, actor=request.user, instrument=instrument
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The instrument was deleted."))
+    return redirect("instrument_list", org_slug=request.organisation.slug)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def record_evidence_upload(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Attach evidence (a certificate) to an instrument or a credit."""
+    model = {"instrument": ContractualInstrument, "credit": CarbonCredit}.get(kind)
+    if model is None:
+        return HttpResponse(status=404)
+    target = get_object_or_404(model, organisation=request.organisation, pk=pk)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence_add(
+                organisation=request.organisation,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                target=target,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The document was attached."))
+    else:
+        messages.error(request, _("Choose a file to upload."))
+    name = "instrument_list" if kind == "instrument" else "credit_list"
+    return redirect(name, org_slug=request.organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def credit_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = CreditForm(request.POST or None)
+
+    def create(data):
+        services.credit_create(organisation=organisation, actor=request.user, **data)
+
+    if _handle(request, form, create, _("The credits were recorded.")):
+        return redirect("credit_list", org_slug=organisation.slug)
+    credits = (
+        CarbonCredit.objects.filter(organisation=organisation)
+        .select_related("claimed_year")
+        .prefetch_related("evidence")
+        .order_by("-claimed_year__year", "retirement_date")
+    )
+    totals = (
+        credits.values("claimed_year__year")
+        .annotate(t=Sum("tonnes"))
+        .order_by("-claimed_year__year")
+    )
+    return render(
+        request,
+        "emissions/records/credits.html",
+        {
+            "form": form,
+            "credits": credits,
+            "totals": totals,
+            "upload_form": EvidenceUploadForm(),
+        },
+    )
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def credit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    credit = get_object_or_404(CarbonCredit, organisation=request.organisation, pk=pk)
+    try:
+        services.credit_delete(
+            organisation=request.organisation, actor=request.user, credit=credit
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("credit_list", org_slug=request.organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def metric_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = MetricForm(request.POST or None, units=_units(organisation))
+
+    def save(data):
+        services.metric_set(
+            organisation=organisation,
+            actor=request.user,
+            business_unit=organisation.business_units.get(
+                code=data.pop("business_unit")
+            ),
+            **data,
+        )
+
+    if _handle(request, form, save, _("The metric was saved.")):
+        return redirect("metric_list", org_slug=organisation.slug)
+    metrics = (
+        Metric.objects.filter(organisation=organisation)
+        .select_related("business_unit", "reporting_year")
+        .order_by("-reporting_year__year", "business_unit__code", "kind")
+    )
+    return render(
+        request, "emissions/records/metrics.html", {"form": form, "metrics": metrics}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def target_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = TargetForm(request.POST or None)
+    if request.method == "POST" and not request.membership.can(Capability.MANAGE):
+        raise PermissionDenied("Only administrators set targets.")
+    if _handle(
+        request,
+        form,
+        lambda data: services.target_create(
+            organisation=organisation, actor=request.user, **data
+        ),
+        _("The target was recorded."),
+    ):
+        return redirect("target_list", org_slug=organisation.slug)
+    return render(
+        request,
+        "emissions/records/targets.html",
+        {"form": form, "targets": Target.objects.filter(organisation=organisation)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def recalculation_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    form = RecalculationForm(request.POST or None)
+    if request.method == "POST" and not request.membership.can(Capability.APPROVE):
+        raise PermissionDenied("Only administrators record base-year recalculations.")
+    if _handle(
+        request,
+        form,
+        lambda data: services.recalculation_create(
+            organisation=organisation, actor=request.user, **data
+        ),
+        _("The recalculation was recorded; another administrator must approve it."),
+    ):
+        return redirect("recalculation_list", org_slug=organisation.slug)
+    recalculations = BaseYearRecalculation.objects.filter(
+        organisation=organisation
+    ).select_related("created_by", "approved_by")
+    return render(
+        request,
+        "emissions/records/recalculations.html",
+        {"form": form, "recalculations": recalculations},
+    )
+
+
+@require_POST
+@org_view(Capability.APPROVE)
+def recalculation_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    recalculation = get_object_or_404(
+        BaseYearRecalculation, organisation=request.organisation, pk=pk
+    )
+    try:
+        services.recalculation_approve(
+            organisation=request.organisation,
+            actor=request.user,
+            recalculation=recalculation,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The recalculation was approved."))
+    return redirect("recalculation_list", org_slug=request.organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.VIEW)
+def finding_list(request: HttpRequest) -> HttpResponse:
+    """Findings of the organisation; auditors raise them on a year or an entry."""
+    organisation = request.organisation
+    form = FindingForm(request.POST or None)
+    entry_pk = request.GET.get("entry") or request.POST.get("entry")
+    entry = None
+    if entry_pk and str(entry_pk).isdigit():
+        entry = get_object_or_404(ActivityEntry, organisation=organisation, pk=entry_pk)
+    year_param = request.GET.get("year") or request.POST.get("year")
+    if request.method == "POST" and not request.membership.can(Capability.AUDIT):
+        raise PermissionDenied("Only auditors record findings.")
+    if request.method == "POST" and form.is_valid():
+        reporting_year = None
+        if entry is None and year_param and str(year_param).isdigit():
+            reporting_year = get_object_or_404(
+                ReportingYear, organisation=organisation, year=int(year_param)
+            )
+        try:
+            finding_services.finding_create(
+                organisation=organisation,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                entry=entry,
+                reporting_year=reporting_year,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The finding was recorded."))
+            return redirect("finding_list", org_slug=organisation.slug)
+    status = request.GET.get("status", "")
+    findings = Finding.objects.filter(organisation=organisation).select_related(
+        "entry__activity_type",
+        "entry__business_unit",
+        "reporting_year",
+        "raised_by",
+        "answered_by",
+    )
+    if status:
+        findings = findings.filter(status=status)
+    return render(
+        request,
+        "emissions/findings/list.html",
+        {
+            "form": form,
+            "findings": findings,
+            "entry": entry,
+            "year_param": year_param or "",
+            "status": status,
+            "answer_form": AnswerForm(),
+            "years": ReportingYear.objects.filter(organisation=organisation).order_by(
+                "-year"
+            ),
+        },
+    )
+
+
+@require_POST
+@org_view(Capability.VIEW)
+def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Answer (editors, admins), resolve or reopen (auditors) a finding."""
+    organisation = request.organisation
+    finding = get_object_or_404(Finding, organisation=organisation, pk=pk)
+    try:
+        if action == "answer":
+            finding_services.finding_answer(
+                organisation=organisation,
+                actor=request.user,
+                finding=finding,
+                answer=request.POST.get("answer", ""),
+            )
+        elif action == "resolve":
+            finding_services.finding_resolve(
+                organisation=organisation, actor=request.user, finding=finding
+            )
+        elif action == "reopen":
+            finding_services.finding_reopen(
+                organisation=organisation, actor=request.user, finding=finding
+            )
+        else:
+            return HttpResponse(status=404)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The finding was updated."))
+    return redirect("finding_list", org_slug=organisation.slug)
