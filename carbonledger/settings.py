@@ -223,6 +223,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": True,
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE", default="5000/hour")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CarbonLedger API",
@@ -230,6 +233,20 @@ SPECTACULAR_SETTINGS = {
     "inventory totals and reports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"GwpSetEnum": "accounts.models.GwpSet"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "tokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token cl_... (create one under API tokens)",
+            }
+        }
+    },
+    "SECURITY": [{"tokenAuth": []}],
 }
 
 LOGGING = {

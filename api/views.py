@@ -1,0 +1,531 @@
+"""The JSON API: the same services, tenancy and locked-year rules as the pages."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services as account_services
+from accounts.roles import Capability
+from api import serializers as s
+from api.permissions import OrganisationAccess
+from emissions.models import (
+    ActivityEntry,
+    ActivityType,
+    CarbonCredit,
+    ContractualInstrument,
+    EmissionFactor,
+    FactorSet,
+    Metric,
+    ReportingYear,
+)
+from emissions.services import records
+from emissions.services.entries import entry_create, entry_delete, entry_update
+from emissions.services.years import year_approve, year_return, year_submit, year_unlock
+from reports.models import GeneratedReport, ReportStatus
+from reports.selectors import inventory_for_year
+from reports.services import EXTENSIONS, report_request
+
+SIX = Decimal("0.000001")
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else f"{Decimal(value).quantize(SIX)}"
+
+
+class OrganisationViewMixin:
+    permission_classes = [OrganisationAccess]
+    lookup_value_regex = r"[0-9]+"
+
+    def unit(self, code: str):
+        unit = self.organisation.business_units.filter(code=code).first()
+        if unit is None:
+            raise ValidationError(
+                {"business_unit": [f"Unknown business unit “{code}”."]}
+            )
+        return unit
+
+    def activity(self, code: str) -> ActivityType:
+        found = (
+            ActivityType.objects.filter(
+                code=code, organisation=self.organisation
+            ).first()
+            or ActivityType.objects.filter(code=code, organisation__isnull=True).first()
+        )
+        if found is None:
+            raise ValidationError({"activity": [f"Unknown activity “{code}”."]})
+        return found
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["organisation"] = getattr(self, "organisation", None)
+        return context
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The organisations the user belongs to."""
+
+    serializer_class = s.OrganisationSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        memberships = [
+            m
+            for m in self.request.user.memberships.select_related("organisation")
+            if m.is_current(today)
+        ]
+        self._roles = {m.organisation_id: m.role for m in memberships}
+        from accounts.models import Organisation
+
+        return Organisation.objects.filter(pk__in=self._roles).order_by("name")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not hasattr(self, "_roles"):
+            self.get_queryset()
+        context["roles"] = self._roles
+        return context
+
+
+class BusinessUnitViewSet(
+    OrganisationViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Business units (read; administrators create and change them)."""
+
+    serializer_class = s.BusinessUnitSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    write_capability = Capability.MANAGE
+
+    def get_queryset(self):
+        return self.organisation.business_units.select_related("parent").order_by(
+            "code"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = account_services.business_unit_save(
+            organisation=self.organisation,
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = account_services.business_unit_save(
+            organisation=self.organisation,
+            actor=self.request.user,
+            unit=serializer.instance,
+            **serializer.validated_data,
+        )
+
+
+class ActivityTypeViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ActivityTypeSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        return ActivityType.objects.filter(
+            organisation__isnull=True
+        ) | ActivityType.objects.filter(organisation=self.organisation)
+
+
+class FactorSetViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Global factor sets and the organisation's own (never another's)."""
+
+    serializer_class = s.FactorSetSerializer
+
+    def get_queryset(self):
+        return (
+            FactorSet.objects.filter(organisation__isnull=True)
+            | FactorSet.objects.filter(organisation=self.organisation)
+        ).order_by("kind", "-edition_year", "name")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR),
+            OpenApiParameter("key", OpenApiTypes.STR),
+        ],
+        responses=s.FactorSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def factors(self, request, org_slug=None, pk=None):
+        factor_set = self.get_object()
+        factors = EmissionFactor.objects.filter(factor_set=factor_set).order_by("key")
+        if key := request.query_params.get("key"):
+            factors = factors.filter(key=key)
+        if q := request.query_params.get("q"):
+            factors = factors.filter(key__icontains=q.lower())
+        page = self.paginate_queryset(factors)
+        return self.get_paginated_response(s.FactorSerializer(page, many=True).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("year", OpenApiTypes.INT),
+        OpenApiParameter("business_unit", OpenApiTypes.STR),
+        OpenApiParameter("scope", OpenApiTypes.INT),
+        OpenApiParameter("activity", OpenApiTypes.STR),
+    ]
+)
+class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
+    """Activity entries with their calculation; writes go through the services."""
+
+    serializer_class = s.EntrySerializer
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = ActivityEntry.objects.filter(
+            organisation=self.organisation
+        ).select_related(
+            "business_unit", "reporting_year", "activity_type", "factor_set"
+        )
+        params = self.request.query_params
+        if (year := params.get("year")) and year.isdigit():
+            qs = qs.filter(reporting_year__year=int(year))
+        if unit := params.get("business_unit"):
+            qs = qs.filter(business_unit__code=unit)
+        if (scope := params.get("scope")) and scope.isdigit():
+            qs = qs.filter(scope=int(scope))
+        if activity := params.get("activity"):
+            qs = qs.filter(activity_type__code=activity)
+        return qs.order_by("pk")
+
+    def _create_one(self, data: dict) -> ActivityEntry:
+        return entry_create(
+            organisation=self.organisation,
+            actor=self.request.user,
+            business_unit=self.unit(data.pop("business_unit")),
+            year=data.pop("year"),
+            activity_type=self.activity(data.pop("activity")),
+            **data,
+        )
+
+    @extend_schema(request=s.EntryWriteSerializer, responses={201: s.EntrySerializer})
+    def create(self, request, *args, **kwargs):
+        writer = s.EntryWriteSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        entry = self._create_one(dict(writer.validated_data))
+        return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.EntryUpdateSerializer, responses=s.EntrySerializer)
+    def update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        writer = s.EntryUpdateSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        changes = dict(writer.validated_data)
+        version = changes.pop("version")
+        if "business_unit" in changes:
+            changes["business_unit"] = self.unit(changes["business_unit"])
+        if "activity" in changes:
+            changes["activity_type"] = self.activity(changes.pop("activity"))
+        entry = entry_update(
+            organisation=self.organisation,
+            actor=request.user,
+            entry=entry,
+            version=version,
+            **changes,
+        )
+        return Response(s.EntrySerializer(entry).data)
+
+    partial_update = update
+
+    def destroy(self, request, *args, **kwargs):
+        entry_delete(
+            organisation=self.organisation, actor=request.user, entry=self.get_object()
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=s.EntryWriteSerializer(many=True),
+        responses={201: s.EntrySerializer(many=True)},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, org_slug=None):
+        """Create many entries: all of them, or none with each item's errors."""
+        if not isinstance(request.data, list) or not request.data:
+            raise ValidationError(
+                {"non_field_errors": ["Send a non-empty list of entries."]}
+            )
+        if len(request.data) > 5000:
+            raise ValidationError(
+                {"non_field_errors": ["At most 5000 entries per call."]}
+            )
+        writer = s.EntryWriteSerializer(data=request.data, many=True)
+        if not writer.is_valid():
+            errors = {str(i): e for i, e in enumerate(writer.errors) if e}
+            return Response({"errors": errors}, status=400)
+        created, errors = [], {}
+        try:
+            with transaction.atomic():
+                for index, data in enumerate(writer.validated_data):
+                    try:
+                        created.append(self._create_one(dict(data)))
+                    except ValidationError as exc:
+                        errors[str(index)] = (
+                            exc.message_dict
+                            if hasattr(exc, "error_dict")
+                            else exc.messages
+                        )
+                if errors:
+                    raise ValidationError("rollback")
+        except ValidationError:
+            return Response({"errors": errors}, status=400)
+        return Response(s.EntrySerializer(created, many=True).data, status=201)
+
+
+class InstrumentViewSet(
+    OrganisationViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.InstrumentSerializer
+
+    def get_queryset(self):
+        return (
+            ContractualInstrument.objects.filter(organisation=self.organisation)
+            .select_related("business_unit", "reporting_year")
+            .order_by("pk")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = records.instrument_create(
+            organisation=self.organisation,
+            actor=self.request.user,
+            business_unit=self.unit(data.pop("business_unit")["code"]),
+            year=data.pop("reporting_year")["year"],
+            **data,
+        )
+
+    def perform_destroy(self, instance):
+        records.instrument_delete(
+            organisation=self.organisation, actor=self.request.user, instrument=instance
+        )
+
+
+class CreditViewSet(
+    OrganisationViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.CreditSerializer
+
+    def get_queryset(self):
+        return (
+            CarbonCredit.objects.filter(organisation=self.organisation)
+            .select_related("claimed_year")
+            .order_by("pk")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = records.credit_create(
+            organisation=self.organisation,
+            actor=self.request.user,
+            year=data.pop("claimed_year")["year"],
+            **data,
+        )
+
+    def perform_destroy(self, instance):
+        records.credit_delete(
+            organisation=self.organisation, actor=self.request.user, credit=instance
+        )
+
+
+class MetricViewSet(
+    OrganisationViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Intensity metrics; POST creates or updates the unit's metric of a kind."""
+
+    serializer_class = s.MetricSerializer
+
+    def get_queryset(self):
+        return (
+            Metric.objects.filter(organisation=self.organisation)
+            .select_related("business_unit", "reporting_year")
+            .order_by("pk")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = records.metric_set(
+            organisation=self.organisation,
+            actor=self.request.user,
+            business_unit=self.unit(data.pop("business_unit")["code"]),
+            year=data.pop("reporting_year")["year"],
+            **data,
+        )
+
+
+class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Reporting years and their workflow: submit, return, approve, unlock."""
+
+    serializer_class = s.ReportingYearSerializer
+    lookup_field = "year"
+    write_capabilities = {
+        "submit": Capability.SUBMIT,
+        "approve": Capability.APPROVE,
+        "unlock": Capability.APPROVE,
+        "return_to_open": Capability.APPROVE,
+    }
+
+    def get_queryset(self):
+        return (
+            ReportingYear.objects.filter(organisation=self.organisation)
+            .select_related("submitted_by", "approved_by")
+            .order_by("year")
+        )
+
+    def _done(self, year):
+        return Response(
+            s.ReportingYearSerializer(
+                ReportingYear.objects.get(organisation=self.organisation, year=year)
+            ).data
+        )
+
+    @extend_schema(request=None, responses=s.ReportingYearSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, org_slug=None, year=None):
+        year_submit(organisation=self.organisation, actor=request.user, year=int(year))
+        return self._done(year)
+
+    @extend_schema(request=None, responses=s.ReportingYearSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, org_slug=None, year=None):
+        year_approve(organisation=self.organisation, actor=request.user, year=int(year))
+        return self._done(year)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ReportingYearSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, org_slug=None, year=None):
+        reason = s.ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        year_unlock(
+            organisation=self.organisation,
+            actor=request.user,
+            year=int(year),
+            reason=reason.validated_data["reason"],
+        )
+        return self._done(year)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ReportingYearSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_open(self, request, org_slug=None, year=None):
+        reason = s.ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        year_return(
+            organisation=self.organisation,
+            actor=request.user,
+            year=int(year),
+            reason=reason.validated_data["reason"],
+        )
+        return self._done(year)
+
+
+class InventoryView(APIView):
+    """Totals of a year in tonnes CO2e (decimal strings), with the base year."""
+
+    permission_classes = [OrganisationAccess]
+
+    @extend_schema(responses=s.InventorySerializer)
+    def get(self, request, org_slug: str, year: int):
+        organisation = request.organisation
+        unit = None
+        if code := request.query_params.get("business_unit"):
+            unit = get_object_or_404(organisation.business_units, code=code)
+        inv = inventory_for_year(
+            organisation=organisation, year=int(year), business_unit=unit
+        )
+        data = {
+            "year": inv.year,
+            "base_year": inv.base_year,
+            "year_status": inv.year_status,
+            "scope2_headline": inv.headline_scope2,
+            "total_t_co2e": _dec(inv.total_t_co2e),
+            "scope1_t_co2e": _dec(inv.scope1_t_co2e),
+            "scope2_location_t_co2e": _dec(inv.scope2_location_t_co2e),
+            "scope2_market_t_co2e": _dec(inv.scope2_market_t_co2e),
+            "scope3_t_co2e": _dec(inv.scope3_t_co2e),
+            "scope3_by_category": {
+                str(k): _dec(v) for k, v in inv.scope3_by_category.items()
+            },
+            "by_business_unit": {k: _dec(v) for k, v in inv.by_business_unit.items()},
+            "base_year_total_t_co2e": _dec(inv.base_year_total_t_co2e),
+            "base_year_original_t_co2e": _dec(inv.base_year_original_t_co2e),
+            "change_vs_base_year_pct": _dec(inv.change_vs_base_year_pct),
+            "change_vs_previous_year_pct": _dec(inv.change_vs_previous_year_pct),
+            "credits_retired_t_co2e": _dec(inv.credits_retired_t_co2e),
+            "net_after_credits_t_co2e": _dec(inv.net_after_credits_t_co2e),
+        }
+        return Response(s.InventorySerializer(data).data)
+
+
+class ReportViewSet(
+    OrganisationViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Ask for a report, follow its status, download it."""
+
+    serializer_class = s.ReportSerializer
+    write_capability = Capability.VIEW  # viewers ask for reports too
+
+    def get_queryset(self):
+        return (
+            GeneratedReport.objects.filter(organisation=self.organisation)
+            .select_related("business_unit", "requested_by")
+            .order_by("-requested_at")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        code = (data.pop("business_unit", None) or {}).get("code")
+        serializer.instance = report_request(
+            organisation=self.organisation,
+            actor=self.request.user,
+            kind=data["kind"],
+            year=data["year"],
+            language=data.get("language", "en"),
+            business_unit=self.unit(code) if code else None,
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, org_slug=None, pk=None):
+        report = self.get_object()
+        if report.status != ReportStatus.DONE or not report.file:
+            raise Http404("The report is not ready.")
+        extension, content_type = EXTENSIONS[report.kind]
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=f"{report.kind}-{report.year}-{report.language}.{extension}",
+            content_type=content_type,
+        )
