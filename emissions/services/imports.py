@@ -306,7 +306,7 @@ def import_commit(
     membership_for_write(organisation=organisation, actor=actor)
     if batch.organisation_id != organisation.pk:
         raise ValidationError(_("That import belongs to another organisation."))
-    if batch.status != ImportStatus.PREVIEW:
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.PROCESSING):
         raise ValidationError(
             _("This import is %(status)s and cannot be committed again.")
             % {"status": batch.get_status_display().lower()}
@@ -348,6 +348,7 @@ def import_commit(
                 )
             batch.status = ImportStatus.COMMITTED
             batch.rows_created = len(entries)
+            batch.rows_done = len(entries)
             batch.committed_at = timezone.now()
             batch.errors = []
             batch.save()

@@ -1,6 +1,7 @@
 """Spreadsheet import pages and the inventory downloads."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -23,6 +24,7 @@ from emissions.services.imports import (
     import_preview,
     import_rollback,
 )
+from emissions.tasks import import_commit_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -108,12 +110,23 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    confirm = request.POST.get("confirm_duplicate") == "yes"
+    if (
+        batch.status == ImportStatus.PREVIEW
+        and batch.rows_read > settings.IMPORT_BACKGROUND_ROWS
+        and (confirm or not batch.duplicate_of_id)
+    ):
+        # Large files are committed by the task worker; the page follows progress.
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
+        import_commit_task.enqueue(batch.pk, request.user.pk, confirm)
+        messages.info(request, _("The import is being processed."))
+        return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
     try:
         batch = import_commit(
             organisation=organisation,
             actor=request.user,
             batch=batch,
-            confirm_duplicate_file=request.POST.get("confirm_duplicate") == "yes",
+            confirm_duplicate_file=confirm,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -1,0 +1,122 @@
+"""Benchmark: import a 100,000-row activity file, preview and commit.
+
+    python bench/bench_import.py [--rows 100000] [--database-url postgres://...]
+
+Each phase is set against the time python-calamine alone takes to read the same
+file (target: at most 5x), and the process's peak memory is reported (target:
+under 500 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="cl-bench-import-")
+    os.environ["DATABASE_URL"] = (
+        args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+    )
+    os.environ["MEDIA_ROOT"] = f"{folder}/media"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carbonledger.settings")
+    os.environ["IMPORT_MAX_ROWS"] = str(max(args.rows, 200_000))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from accounts.models import BusinessUnit, Membership, Organisation, User
+    from emissions.catalogue import load_activity_types, load_curated_factors
+    from emissions.importing.reading import COLUMNS
+    from emissions.services.imports import import_commit, import_preview
+
+    settings.IMPORT_MAX_BYTES = 500 * 1024 * 1024
+    call_command("migrate", verbosity=0)
+    load_activity_types()
+    load_curated_factors()
+    org = Organisation.objects.create(slug="bench-import", name="Bench Import AS")
+    codes = [f"BU{i:02d}" for i in range(50)]
+    for i, code in enumerate(codes):
+        BusinessUnit.objects.create(
+            organisation=org,
+            code=code,
+            name=code,
+            country=("NO", "SE", "DK", "FI")[i % 4],
+        )
+    user = User.objects.create_user("bench@example.com", "bench-password-1")
+    Membership.objects.create(user=user, organisation=org, role="editor")
+
+    activities = [("electricity", "kWh"), ("district_heating", "kWh")]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Activities")
+    sheet.append(COLUMNS)
+    for i in range(args.rows):
+        activity, unit = activities[i % 2]
+        sheet.append(
+            [
+                codes[i % 50],
+                2024,
+                activity,
+                100 + i % 9000,
+                unit,
+                None,
+                None,
+                "measured",
+                "",
+                f"meter-{i}",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    path = Path(folder) / "activities.xlsx"
+    path.write_bytes(data)
+
+    started = time.perf_counter()
+    CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Activities").to_python()
+    read_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    preview = import_preview(
+        organisation=org, actor=user, file_name=path.name, data=data
+    )
+    preview_s = time.perf_counter() - started
+    assert preview.is_valid, preview.error_rows[:3]
+
+    started = time.perf_counter()
+    batch = import_commit(organisation=org, actor=user, batch=preview.batch)
+    commit_s = time.perf_counter() - started
+    assert batch.rows_created == args.rows
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    vendor = connection.vendor
+    print(
+        f"import preview {args.rows} rows ({vendor}): {preview_s:.1f} s vs calamine "
+        f"{read_s:.2f} s = {preview_s / read_s:.1f}x (target at most 5x)"
+    )
+    print(
+        f"import commit {args.rows} rows ({vendor}): {commit_s:.1f} s vs calamine "
+        f"{read_s:.2f} s = {commit_s / read_s:.1f}x (target at most 5x)"
+    )
+    print(f"import peak memory ({vendor}): {peak_mb:.0f} MB (target under 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

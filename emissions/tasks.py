@@ -1,0 +1,27 @@
+"""Background work of the emissions area (django-tasks; inline without a worker)."""
+
+from django_tasks import task
+
+
+@task()
+def import_commit_task(
+    batch_id: int, user_id: int, confirm_duplicate_file: bool
+) -> str:
+    """Commit a large previewed import outside the web request."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import User
+    from emissions.models import ImportBatch
+    from emissions.services.imports import import_commit
+
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    try:
+        batch = import_commit(
+            organisation=batch.organisation,
+            actor=User.objects.get(pk=user_id),
+            batch=batch,
+            confirm_duplicate_file=confirm_duplicate_file,
+        )
+    except ValidationError:
+        batch.refresh_from_db()
+    return batch.status
