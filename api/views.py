@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as account_services
+from accounts.models import Organisation
 from accounts.roles import Capability
 from api import serializers as s
 from api.permissions import OrganisationAccess
@@ -76,6 +77,8 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.OrganisationSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9]+"
+    queryset = Organisation.objects.none()  # typed for the schema; see get_queryset
 
     def get_queryset(self):
         today = timezone.localdate()
@@ -85,8 +88,6 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             if m.is_current(today)
         ]
         self._roles = {m.organisation_id: m.role for m in memberships}
-        from accounts.models import Organisation
-
         return Organisation.objects.filter(pk__in=self._roles).order_by("name")
 
     def get_serializer_context(self):

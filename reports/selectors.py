@@ -25,7 +25,8 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import BusinessUnit, ConsolidationApproach, Organisation
 from emissions.calculations import (
@@ -33,6 +34,7 @@ from emissions.calculations import (
     factor_effect_split,
     scope2_market_based,
 )
+from emissions.gwp import GWP_SETS
 from emissions.models import (
     ActivityEntry,
     BaseYearRecalculation,
@@ -44,6 +46,8 @@ from emissions.models import (
 )
 
 ZERO = Decimal(0)
+# Gases that lines may carry per-gas figures for (the calculation's gas codes).
+KNOWN_GASES = sorted({"CO2", "CH4", "N2O", *GWP_SETS["AR5"].values.keys()})
 KG_PER_T = Decimal(1000)
 _DEC = DecimalField(max_digits=38, decimal_places=10)
 
@@ -157,7 +161,10 @@ def _market_kg_by_year(
 
 
 def scope_totals_by_year(
-    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit | None = None,
+    market: dict[int, dict[int, Decimal]] | None = None,
 ) -> dict[int, ScopeTotals]:
     """Return gross scope totals (t) for every year that has entries."""
     rows = (
@@ -170,7 +177,10 @@ def scope_totals_by_year(
         )
         .order_by("reporting_year__year")
     )
-    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
+    if market is None:
+        market = _market_kg_by_year(
+            organisation=organisation, business_unit=business_unit
+        )
     headline_market = organisation.scope2_headline == "market"
     return {
         row["reporting_year__year"]: ScopeTotals(
@@ -356,8 +366,9 @@ def inventory_for_year(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> YearInventory:
     """Return the full inventory of one year (tonnes CO2e, full precision)."""
+    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
     series = scope_totals_by_year(
-        organisation=organisation, business_unit=business_unit
+        organisation=organisation, business_unit=business_unit, market=market
     )
     empty = ScopeTotals(
         year, ZERO, ZERO, ZERO, ZERO, organisation.scope2_headline == "market"
@@ -381,7 +392,6 @@ def inventory_for_year(
         .order_by("iso_category")
     }
     # Per unit: scope 1 + 3 as entered, scope 2 by the headline method.
-    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
     unit_rows = list(
         entries.values("business_unit_id", "business_unit__code", "business_unit__name")
         .annotate(
@@ -401,17 +411,24 @@ def inventory_for_year(
         by_business_unit[row["business_unit__code"]] = _t(row["other"] + s2)
         names[row["business_unit__code"]] = row["business_unit__name"]
 
-    by_gas: dict[str, Decimal] = {}
-    gas_rows = entries.exclude(kg_by_gas={}).values_list(
-        "kg_by_gas", "business_unit__equity_share"
+    # Per-gas figures are JSON on each line; each known gas is summed in the
+    # database with a key transform (one query, SQLite and PostgreSQL alike).
+    gas_sums = entries.exclude(kg_by_gas={}).aggregate(
+        **{
+            f"gas_{index}": Sum(
+                _share(
+                    organisation,
+                    Cast(KT(f"kg_by_gas__{gas}"), output_field=_DEC),
+                ),
+            )
+            for index, gas in enumerate(KNOWN_GASES)
+        }
     )
-    # Per-gas figures are JSON; only lines that carry them are read, in one query.
-    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
-    for gases, share in gas_rows.iterator(chunk_size=2000):
-        weight = share / 100 if equity else Decimal(1)
-        for gas, kg in (gases or {}).items():
-            by_gas[gas] = by_gas.get(gas, ZERO) + Decimal(str(kg)) * weight
-    by_gas = {gas: _t(kg) for gas, kg in sorted(by_gas.items())}
+    by_gas = {
+        gas: _t(gas_sums[f"gas_{index}"])
+        for index, gas in enumerate(KNOWN_GASES)
+        if gas_sums[f"gas_{index}"]
+    }
 
     top_sources = [
         ActivityLine(

@@ -114,9 +114,12 @@ PUBLIC = {
     "password_reset_complete": 200,
     "set_language": 302,
     "healthz": 200,
+    "api_tokens": 302,
+    "api_token_revoke": 405,
 }
 PUBLIC_ARGS = {
     "invitation_accept": {"token": "not-a-token"},
+    "api_token_revoke": {"pk": 1},
     "password_reset_confirm": {"uidb64": "MQ", "token": "bad-token"},
 }
 

@@ -15,7 +15,7 @@ ROOT = Path(settings.BASE_DIR)
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "off",
         "HTTPS": "on",
         "SECRET_KEY": "x7!Kq2#vN9pL4$wR8zT1@mB6^cY3&hF5*jD0%gS2(eA7)uW9-oI4+nE1=rQ8",

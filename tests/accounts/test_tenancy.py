@@ -55,3 +55,17 @@ def test_login_page_renders(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert 'name="username"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("nb", ["Logg inn i CarbonLedger", "Glemt passordet?"]),
+        ("sv", ["Logga in i CarbonLedger", "Glömt lösenordet?"]),
+    ],
+)
+def test_pages_speak_norwegian_and_swedish(client, language, texts):
+    client.cookies["django_language"] = language
+    body = client.get(reverse("login")).content.decode()
+    for text in texts:
+        assert text in body

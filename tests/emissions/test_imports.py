@@ -345,8 +345,9 @@ def test_import_pages(
     assert response.status_code == 403
 
 
-def test_large_imports_are_committed_by_the_task_queue(client_for, org, editor, unit,
-                                                       catalogue, settings):
+def test_large_imports_are_committed_by_the_task_queue(
+    client_for, org, editor, unit, catalogue, settings
+):
     settings.IMPORT_BACKGROUND_ROWS = 1
     client = client_for(editor)
     upload = io.BytesIO(xlsx(GOOD))
