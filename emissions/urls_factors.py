@@ -9,6 +9,7 @@ urlpatterns = [
     path("factors/gwp/", factors.factor_gwp_change, name="factor_gwp_change"),
     path("factors/publisher/", factors.factor_preference, name="factor_preference"),
     path("factors/reapply/", factors.factor_reapply_view, name="factor_reapply"),
+    path("factors/overrides/", factors.factor_override, name="factor_override"),
     path("factors/sets/<int:pk>/", factors.factor_set_detail, name="factor_set_detail"),
     path(
         "factors/sets/<int:pk>/compare/",

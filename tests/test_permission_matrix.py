@@ -50,6 +50,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "factor_gwp_change": lambda o: {},
     "factor_preference": lambda o: {},
     "factor_reapply": lambda o: {},
+    "factor_override": lambda o: {},
     "factor_set_detail": lambda o: {"pk": o["factor_set"].pk},
     "factor_set_compare": lambda o: {"pk": o["factor_set"].pk},
     "factor_detail": lambda o: {"pk": o["factor"].pk},

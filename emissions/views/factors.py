@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,11 +18,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import GwpSet
+from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
 from accounts.tenancy import org_view
 from emissions.factor_files import FactorFileError
-from emissions.models import EmissionFactor, FactorPreference, FactorSet, FactorSetKind
+from emissions.models import (
+    ActivityType,
+    EmissionFactor,
+    FactorOverride,
+    FactorPreference,
+    FactorSet,
+    FactorSetKind,
+)
 from emissions.selectors_factors import (
     comparable_sets,
     factor_entries,
@@ -34,6 +42,7 @@ from emissions.selectors_factors import (
     open_years,
 )
 from emissions.services.factors import (
+    factor_override_create,
     factor_preference_set,
     factor_reapply,
     factor_set_import,
@@ -107,6 +116,31 @@ class PreferenceForm(forms.Form):
             (FactorSetKind.EPA, _("US EPA")),
         ],
     )
+
+
+class OverrideForm(forms.Form):
+    activity_type = forms.ModelChoiceField(
+        label=_("Activity type"), queryset=ActivityType.objects.none()
+    )
+    factor = forms.ModelChoiceField(
+        label=_("Own factor"), queryset=EmissionFactor.objects.none()
+    )
+    business_unit = forms.ModelChoiceField(
+        label=_("Only for business unit"),
+        required=False,
+        queryset=BusinessUnit.objects.none(),
+    )
+    from_year = forms.IntegerField(label=_("From year"), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity_type"].queryset = ActivityType.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation=organisation), is_active=True
+        ).order_by("scope", "code")
+        self.fields["factor"].queryset = EmissionFactor.objects.filter(
+            factor_set__organisation=organisation
+        ).select_related("factor_set")
+        self.fields["business_unit"].queryset = organisation.business_units.all()
 
 
 class ReapplyForm(forms.Form):
@@ -308,6 +342,10 @@ def _methodology_context(request: HttpRequest, **forms_) -> dict:
             initial={"kind": preference.kind if preference else FactorSetKind.DESNZ}
         ),
         "reapply_form": ReapplyForm(years=years),
+        "override_form": OverrideForm(organisation=organisation),
+        "overrides": FactorOverride.objects.filter(organisation=organisation)
+        .select_related("activity_type", "factor__factor_set", "business_unit")
+        .order_by("activity_type__code"),
         "open_years": years,
         "changes": methodology_changes(organisation=organisation)[:50],
     }
@@ -383,6 +421,35 @@ def factor_preference(request: HttpRequest) -> HttpResponse:
         request,
         "emissions/factors/methodology.html",
         _methodology_context(request, preference_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@org_view(Capability.MANAGE)
+def factor_override(request: HttpRequest) -> HttpResponse:
+    """Make one of the organisation's own factors win for an activity type."""
+    form = OverrideForm(request.POST, organisation=request.organisation)
+    if form.is_valid():
+        try:
+            factor_override_create(
+                organisation=request.organisation,
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                gettext("Saved. New and re-applied entries of that type use it."),
+            )
+            return redirect("factor_methodology", org_slug=request.organisation.slug)
+    return render(
+        request,
+        "emissions/factors/methodology.html",
+        _methodology_context(request, override_form=form),
         status=400,
     )
 

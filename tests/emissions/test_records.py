@@ -225,3 +225,37 @@ def test_viewer_post_to_a_record_page_changes_nothing(client_for, org, viewer, u
     )
     assert response.status_code == 403
     assert Metric.objects.count() == 0
+
+
+def test_admin_adds_an_own_factor_override_in_the_browser(
+    client_for, org, admin, editor
+):
+    from emissions.models import ActivityType, EmissionFactor, FactorOverride, FactorSet
+
+    activity = ActivityType.objects.create(
+        code="district_heating_test",
+        name="District heating",
+        scope=2,
+        iso_category=2,
+        allowed_units=["kWh"],
+        default_unit="kWh",
+        factor_source="district_heating",
+    )
+    own = FactorSet.objects.create(
+        organisation=org,
+        kind="generic",
+        publisher="Oslo Fjernvarme",
+        name="Declared 2024",
+        edition_year=2024,
+    )
+    factor = EmissionFactor.objects.create(
+        factor_set=own, key="dh|oslo", unit="kWh", co2e=Decimal("0.0123")
+    )
+    url = reverse("factor_override", args=[org.slug])
+    assert client_for(editor).post(url, {}).status_code == 403
+    response = client_for(admin).post(
+        url, {"activity_type": activity.pk, "factor": factor.pk, "from_year": "2024"}
+    )
+    assert response.status_code == 302
+    override = FactorOverride.objects.get()
+    assert (override.factor, override.from_year) == (factor, 2024)
