@@ -18,16 +18,7 @@ from accounts.forms import (
 from accounts.models import BusinessUnit, Invitation, Membership
 from accounts.roles import Capability
 from accounts.tenancy import org_view
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
+from carbonledger.lib.forms import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +32,7 @@ def settings_organisation(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The settings were saved."))
             return redirect("settings_organisation", org_slug=organisation.slug)
@@ -78,7 +69,7 @@ def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The business unit was saved."))
             return redirect("unit_list", org_slug=organisation.slug)
@@ -112,7 +103,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -157,7 +148,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The membership was changed."))
             return redirect("member_list", org_slug=organisation.slug)
@@ -212,7 +203,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     else "",
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

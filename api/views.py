@@ -289,14 +289,17 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
         return Response(s.EntrySerializer(created, many=True).data, status=201)
 
 
-class InstrumentViewSet(
+class RecordViewSet(
     OrganisationViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """List, read and create through a service; subclasses add what else they allow."""
+
+
+class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.InstrumentSerializer
 
     def get_queryset(self):
@@ -322,14 +325,7 @@ class InstrumentViewSet(
         )
 
 
-class CreditViewSet(
-    OrganisationViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class CreditViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.CreditSerializer
 
     def get_queryset(self):
@@ -354,13 +350,7 @@ class CreditViewSet(
         )
 
 
-class MetricViewSet(
-    OrganisationViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MetricViewSet(RecordViewSet):
     """Intensity metrics; POST creates or updates the unit's metric of a kind."""
 
     serializer_class = s.MetricSerializer
@@ -486,13 +476,7 @@ class InventoryView(APIView):
         return Response(s.InventorySerializer(data).data)
 
 
-class ReportViewSet(
-    OrganisationViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReportViewSet(RecordViewSet):
     """Ask for a report, follow its status, download it."""
 
     serializer_class = s.ReportSerializer

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.forms import add_service_errors
 from emissions.models import ReportingYear
 from reports.charts import StackedBar, horizontal_bars, stacked_scope_bars
 from reports.forms import DashboardFilterForm, ReportRequestForm
@@ -123,9 +124,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 business_unit=unit,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
         else:
             if report.status == ReportStatus.FAILED:
                 messages.error(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.forms import add_service_errors
 from emissions.forms_entries import EvidenceUploadForm
 from emissions.forms_records import (
     AnswerForm,
@@ -44,16 +45,6 @@ def _units(organisation) -> list[tuple[str, str]]:
     ]
 
 
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
-
-
 def _handle(request: HttpRequest, form, action: Callable[[dict], object], success: str):
     """Validate a posted form and run its service; return True when done."""
     if request.method != "POST":
@@ -65,7 +56,7 @@ def _handle(request: HttpRequest, form, action: Callable[[dict], object], succes
     try:
         action(form.cleaned_data)
     except ValidationError as exc:
-        _errors(form, exc)
+        add_service_errors(form, exc)
         return False
     messages.success(request, success)
     return True
@@ -349,7 +340,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
                 reporting_year=reporting_year,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The finding was recorded."))
             return redirect("finding_list", org_slug=organisation.slug)
