@@ -205,7 +205,18 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     % {"value": quality, "allowed": ", ".join(DataQuality.values)},
                 )
             )
-        key = (code, year, activity_code, start, end, quantity, unit_code)
+        # Rows that differ only in their source reference (two invoices of the
+        # same amount) are distinct; everything else the same is a duplicate.
+        key = (
+            code,
+            year,
+            activity_code,
+            start,
+            end,
+            quantity,
+            unit_code,
+            parse_text(raw.values.get("source_reference")),
+        )
         if not errors and key in seen:
             errors.append(("", _("Duplicates row %(row)s.") % {"row": seen[key]}))
         seen.setdefault(key, raw.number)
