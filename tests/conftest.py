@@ -12,6 +12,17 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Start every test in English: a request in another language leaves that
+    language active in the thread, and messages are asserted in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Plain static storage: tests do not need collectstatic's manifest.
