@@ -38,6 +38,7 @@ published factors like any other.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -129,6 +130,10 @@ class EntryCalculation:
         return asdict(self)
 
 
+# How a quantity becomes a calculation, once the factor is resolved.
+Plan = Callable[[Decimal], EntryCalculation]
+
+
 @dataclass
 class _SetRef:
     pk: int
@@ -147,6 +152,7 @@ class ResolutionCache:
         self._set_objects: dict[int, FactorSet] = {}
         self._factors: dict[tuple[int, str], EmissionFactor | None] = {}
         self._overrides: dict[tuple[int, int], list[FactorOverride]] = {}
+        self._plans: dict[tuple, Plan | ValidationError] = {}
 
     def preference(self, organisation: Organisation) -> str:
         if organisation.pk not in self._preference:
@@ -254,49 +260,56 @@ def _with_factor(
     *,
     base: dict,
     factor: EmissionFactor,
-    quantity: Decimal,
     unit: str,
     gwp_set: str,
     note: str,
-) -> EntryCalculation:
-    try:
-        result = calculate_emissions(
-            quantity=quantity,
-            unit=unit,
-            factor=_factor_value(factor),
-            gwp_set=gwp_set,
-            prefer_gases=factor.gas_basis == "mass",
+) -> Plan:
+    """Return the plan that applies one factor to a quantity in `unit`."""
+    value = _factor_value(factor)
+    prefer_gases = factor.gas_basis == "mass"
+    factor_set = factor.factor_set
+
+    def apply(quantity: Decimal) -> EntryCalculation:
+        try:
+            result = calculate_emissions(
+                quantity=quantity,
+                unit=unit,
+                factor=value,
+                gwp_set=gwp_set,
+                prefer_gases=prefer_gases,
+            )
+        except UnitConversionError as exc:
+            raise ValidationError(
+                BAD_CONVERSION, code="conversion", params={"detail": str(exc)}
+            ) from None
+        except (CalculationError, UnknownGasError) as exc:
+            raise ValidationError(
+                BAD_CONVERSION, code="calculation", params={"detail": str(exc)}
+            ) from None
+        weighted = result.method == "gas_weighted"
+        factor_value = factor.co2e
+        if factor_value is None or weighted:
+            factor_value = (
+                result.kg_co2e / result.converted_quantity
+                if result.converted_quantity
+                else None
+            )
+        return EntryCalculation(
+            **base,
+            factor=factor,
+            factor_set=factor_set,
+            factor_key=factor.key,
+            factor_value=_q(factor_value, _FACTOR),
+            factor_unit=factor.unit,
+            factor_note=note,
+            converted_quantity=_q(result.converted_quantity),
+            gwp_set=gwp_set if weighted else factor_set.gwp_basis,
+            calculation_method=result.method,
+            kg_co2e=_q(result.kg_co2e),
+            kg_by_gas=_gases_text(result.kg_by_gas),
         )
-    except UnitConversionError as exc:
-        raise ValidationError(
-            BAD_CONVERSION, code="conversion", params={"detail": str(exc)}
-        ) from None
-    except (CalculationError, UnknownGasError) as exc:
-        raise ValidationError(
-            BAD_CONVERSION, code="calculation", params={"detail": str(exc)}
-        ) from None
-    weighted = result.method == "gas_weighted"
-    factor_value = factor.co2e
-    if factor_value is None or weighted:
-        factor_value = (
-            result.kg_co2e / result.converted_quantity
-            if result.converted_quantity
-            else None
-        )
-    return EntryCalculation(
-        **base,
-        factor=factor,
-        factor_set=factor.factor_set,
-        factor_key=factor.key,
-        factor_value=_q(factor_value, _FACTOR),
-        factor_unit=factor.unit,
-        factor_note=note,
-        converted_quantity=_q(result.converted_quantity),
-        gwp_set=gwp_set if weighted else factor.factor_set.gwp_basis,
-        calculation_method=result.method,
-        kg_co2e=_q(result.kg_co2e),
-        kg_by_gas=_gases_text(result.kg_by_gas),
-    )
+
+    return apply
 
 
 def _key_candidates(key: str, unit: str) -> list[str]:
@@ -314,11 +327,10 @@ def _published(
     organisation: Organisation,
     activity_type: ActivityType,
     year: int,
-    quantity: Decimal,
     unit: str,
     cache: ResolutionCache,
     base: dict,
-) -> EntryCalculation:
+) -> Plan:
     kind = cache.preference(organisation)
     keys = activity_type.factor_keys or {}
     key = keys.get(kind)
@@ -355,7 +367,6 @@ def _published(
             return _with_factor(
                 base=base,
                 factor=factor,
-                quantity=quantity,
                 unit=unit,
                 gwp_set=organisation.gwp_set,
                 note=fallback_note + note,
@@ -392,8 +403,6 @@ def _energy(
     organisation: Organisation,
     business_unit: BusinessUnit,
     year: int,
-    energy_kwh: Decimal,
-    converted_quantity: Decimal,
     keys: list[str],
     what: str,
     market_from_residual: bool,
@@ -401,7 +410,8 @@ def _energy(
     base: dict,
     method: str,
     extra_note: str = "",
-) -> EntryCalculation:
+) -> Callable[[Decimal, Decimal], EntryCalculation]:
+    """Return a function of (energy in kWh, converted quantity) for a curated key."""
     country = business_unit.country.upper()
     found = _curated(organisation=organisation, keys=keys, year=year, cache=cache)
     if found is None:
@@ -412,9 +422,7 @@ def _energy(
         )
     factor, note = found
     value = factor.co2e or Decimal(0)
-    kg = energy_kwh * value
     residual = None
-    market = kg
     if market_from_residual:
         residual_found = _curated(
             organisation=organisation,
@@ -424,28 +432,36 @@ def _energy(
         )
         if residual_found is not None:
             residual = residual_found[0].co2e
-            market = energy_kwh * residual
             note += f"; residual mix {residual_found[1]}"
         else:
             note += "; no residual mix for the country: market-based uses the grid"
     source = f" Source: {factor.source_note}" if factor.source_note else ""
-    return EntryCalculation(
+    fixed = {
         **base,
-        factor=factor,
-        factor_set=factor.factor_set,
-        factor_key=factor.key,
-        factor_value=_q(value, _FACTOR),
-        factor_unit="kWh",
-        factor_note=f"{extra_note}{note}.{source}",
-        converted_quantity=_q(converted_quantity),
-        gwp_set=factor.factor_set.gwp_basis,
-        calculation_method=method,
-        kg_co2e=_q(kg),
-        kg_by_gas={},
-        energy_kwh=_q(energy_kwh),
-        residual_mix_factor=_q(residual, _FACTOR),
-        kg_co2e_market=_q(market),
-    )
+        "factor": factor,
+        "factor_set": factor.factor_set,
+        "factor_key": factor.key,
+        "factor_value": _q(value, _FACTOR),
+        "factor_unit": "kWh",
+        "factor_note": f"{extra_note}{note}.{source}",
+        "gwp_set": factor.factor_set.gwp_basis,
+        "calculation_method": method,
+        "residual_mix_factor": _q(residual, _FACTOR),
+    }
+
+    def apply(energy_kwh: Decimal, converted_quantity: Decimal) -> EntryCalculation:
+        kg = energy_kwh * value
+        market = kg if residual is None else energy_kwh * residual
+        return EntryCalculation(
+            **fixed,
+            converted_quantity=_q(converted_quantity),
+            kg_co2e=_q(kg),
+            kg_by_gas={},
+            energy_kwh=_q(energy_kwh),
+            kg_co2e_market=_q(market),
+        )
+
+    return apply
 
 
 def _pue(activity_type: ActivityType) -> tuple[Decimal, str]:
@@ -472,8 +488,53 @@ def calculate_entry(
     unit: str,
     cache: ResolutionCache | None = None,
 ) -> EntryCalculation:
-    """Return the calculation snapshot of one line or raise ValidationError."""
+    """Return the calculation snapshot of one line or raise ValidationError.
+
+    Everything that does not depend on the quantity (the factor, its notes, the
+    checks of the unit) is resolved once per business unit, year, activity type
+    and unit and kept in the cache as a plan; a line only applies its quantity.
+    """
     cache = cache or ResolutionCache()
+    if not isinstance(quantity, Decimal):
+        quantity = Decimal(str(quantity))
+    key = (
+        organisation.pk,
+        organisation.gwp_set,
+        business_unit.pk,
+        business_unit.country,
+        year,
+        activity_type.pk,
+        unit,
+    )
+    plan = cache._plans.get(key)
+    if plan is None:
+        try:
+            plan = _plan(
+                organisation=organisation,
+                business_unit=business_unit,
+                year=year,
+                activity_type=activity_type,
+                unit=unit,
+                cache=cache,
+            )
+        except ValidationError as exc:
+            plan = exc
+        cache._plans[key] = plan
+    if isinstance(plan, ValidationError):
+        raise plan.with_traceback(None)
+    return plan(quantity)
+
+
+def _plan(
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit,
+    year: int,
+    activity_type: ActivityType,
+    unit: str,
+    cache: ResolutionCache,
+) -> Plan:
+    """Resolve the factor of a kind of line; return how a quantity is computed."""
     allowed = list(activity_type.allowed_units or [])
     if allowed and unit not in allowed:
         raise ValidationError(
@@ -485,8 +546,6 @@ def calculate_entry(
                 "allowed": ", ".join(allowed),
             },
         )
-    if not isinstance(quantity, Decimal):
-        quantity = Decimal(str(quantity))
     base = {
         "scope": activity_type.scope,
         "scope3_category": activity_type.scope3_category,
@@ -498,10 +557,9 @@ def calculate_entry(
         cache.overrides(organisation, activity_type), business_unit, year
     )
     if override is not None:
-        calculation = _with_factor(
+        own = _with_factor(
             base=base,
             factor=override.factor,
-            quantity=quantity,
             unit=unit,
             gwp_set=organisation.gwp_set,
             note=(
@@ -510,25 +568,27 @@ def calculate_entry(
             ),
         )
         if activity_type.scope == 2 and dimension_of(unit) == "energy":
-            kwh = _q(_convert(quantity, unit, "kWh"))
-            return EntryCalculation(
-                **{
-                    **calculation.as_model_fields(),
-                    "energy_kwh": kwh,
-                    "kg_co2e_market": calculation.kg_co2e,
-                }
-            )
-        return calculation
+
+            def own_energy(quantity: Decimal) -> EntryCalculation:
+                calculation = own(quantity)
+                kwh = _q(_convert(quantity, unit, "kWh"))
+                return EntryCalculation(
+                    **{
+                        **calculation.as_model_fields(),
+                        "energy_kwh": kwh,
+                        "kg_co2e_market": calculation.kg_co2e,
+                    }
+                )
+
+            return own_energy
+        return own
 
     source = activity_type.factor_source
     if source == FactorSource.GRID_LOCATION:
-        kwh = _convert(quantity, unit, "kWh")
-        return _energy(
+        grid = _energy(
             organisation=organisation,
             business_unit=business_unit,
             year=year,
-            energy_kwh=kwh,
-            converted_quantity=kwh,
             keys=[f"grid_location|{country}"],
             what=str(_("grid electricity")),
             market_from_residual=True,
@@ -536,17 +596,20 @@ def calculate_entry(
             base=base,
             method="grid_location",
         )
+
+        def electricity(quantity: Decimal) -> EntryCalculation:
+            kwh = _convert(quantity, unit, "kWh")
+            return grid(kwh, kwh)
+
+        return electricity
     if source == FactorSource.DISTRICT_HEATING:
-        kwh = _convert(quantity, unit, "kWh")
         keys = [f"district_heating|{country}"]
         if activity_type.code != "district_heating":
             keys.insert(0, f"{activity_type.code}|{country}")
-        return _energy(
+        network = _energy(
             organisation=organisation,
             business_unit=business_unit,
             year=year,
-            energy_kwh=kwh,
-            converted_quantity=kwh,
             keys=keys,
             what=str(_("district heating")),
             market_from_residual=False,
@@ -554,11 +617,16 @@ def calculate_entry(
             base=base,
             method="district_heating",
         )
+
+        def heating(quantity: Decimal) -> EntryCalculation:
+            kwh = _convert(quantity, unit, "kWh")
+            return network(kwh, kwh)
+
+        return heating
     if source == FactorSource.GWP:
         gas = _refrigerant_gas(activity_type)
         if not gas:
             raise ValidationError(NO_GAS, params={"activity": activity_type.name})
-        kg = _convert(quantity, unit, "kg")
         try:
             value = gwp(gas, organisation.gwp_set)
         except UnknownGasError as exc:
@@ -567,33 +635,38 @@ def calculate_entry(
                 code="no_gwp",
                 params={"gas": gas, "gwp_set": organisation.gwp_set, "detail": exc},
             ) from None
-        kg_co2e = kg * value
-        return EntryCalculation(
+        fixed = {
             **base,
-            factor=None,
-            factor_set=None,
-            factor_key=f"gwp|{gas}",
-            factor_value=_q(value, _FACTOR),
-            factor_unit="kg",
-            factor_note=(
+            "factor": None,
+            "factor_set": None,
+            "factor_key": f"gwp|{gas}",
+            "factor_value": _q(value, _FACTOR),
+            "factor_unit": "kg",
+            "factor_note": (
                 f"{gas} leakage: kg x GWP {value} ({organisation.gwp_set}, "
                 "IPCC 100-year)."
             ),
-            converted_quantity=_q(kg),
-            gwp_set=organisation.gwp_set,
-            calculation_method="gwp",
-            kg_co2e=_q(kg_co2e),
-            kg_by_gas={gas: str(_q(kg_co2e))},
-        )
+            "gwp_set": organisation.gwp_set,
+            "calculation_method": "gwp",
+        }
+
+        def leakage(quantity: Decimal) -> EntryCalculation:
+            kg = _convert(quantity, unit, "kg")
+            kg_co2e = _q(kg * value)
+            return EntryCalculation(
+                **fixed,
+                converted_quantity=_q(kg),
+                kg_co2e=kg_co2e,
+                kg_by_gas={gas: str(kg_co2e)},
+            )
+
+        return leakage
     if source == FactorSource.COMPUTED and activity_type.code == "server_energy":
-        it_kwh = _convert(quantity, unit, "kWh")
         pue, pue_note = _pue(activity_type)
-        return _energy(
+        servers = _energy(
             organisation=organisation,
             business_unit=business_unit,
             year=year,
-            energy_kwh=it_kwh * pue,
-            converted_quantity=it_kwh,
             keys=[f"grid_location|{country}"],
             what=str(_("grid electricity")),
             market_from_residual=True,
@@ -602,6 +675,12 @@ def calculate_entry(
             method="server_energy",
             extra_note=f"IT load x {pue_note}; ",
         )
+
+        def server_energy(quantity: Decimal) -> EntryCalculation:
+            it_kwh = _convert(quantity, unit, "kWh")
+            return servers(it_kwh * pue, it_kwh)
+
+        return server_energy
     if source in (FactorSource.COMPUTED, FactorSource.OWN):
         raise ValidationError(
             NO_OWN_FACTOR, code="no_factor", params={"activity": activity_type.name}
@@ -610,7 +689,6 @@ def calculate_entry(
         organisation=organisation,
         activity_type=activity_type,
         year=year,
-        quantity=quantity,
         unit=unit,
         cache=cache,
         base=base,

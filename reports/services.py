@@ -1,8 +1,6 @@
 """Writes of the reports area: asking for a report and building it."""
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
+from carbonledger.lib.files import write_atomically
 from reports.models import GeneratedReport, ReportKind, ReportStatus
 
 UNKNOWN_LANGUAGE = _("Reports are available in English, Norwegian Bokmål and Swedish.")
@@ -68,22 +67,6 @@ def build_report_bytes(
     raise ValidationError(_("Unknown report kind."))
 
 
-def _write_atomically(relative: str, payload: bytes) -> None:
-    """Write a file under MEDIA_ROOT so that no half-written file is ever seen."""
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def report_build(*, report: GeneratedReport) -> GeneratedReport:
     """Build a requested report, store it with its checksum, and mark it done."""
     GeneratedReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
@@ -109,7 +92,7 @@ def report_build(*, report: GeneratedReport) -> GeneratedReport:
         f"reports/{report.organisation_id}/{report.year}/"
         f"{report.kind}-{report.year}{unit}-{report.language}-{report.pk}.{extension}"
     )
-    _write_atomically(relative, payload)
+    write_atomically(Path(settings.MEDIA_ROOT) / relative, payload)
     GeneratedReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.DONE,
         file=relative,

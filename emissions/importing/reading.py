@@ -11,6 +11,7 @@ import csv
 import difflib
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,8 +44,15 @@ class RawRow:
 
 @dataclass(frozen=True)
 class RawFile:
+    """A file whose header is checked; its rows are read as they are iterated.
+
+    Iterating raises ValidationError for a file with more rows than the limit
+    or with no rows of data, so a caller that writes must do so in a
+    transaction (or only after the last row).
+    """
+
     kind: str  # xlsx, xls or csv
-    rows: list[RawRow]
+    rows: Iterator[RawRow]
 
 
 def _check_zip(data: bytes) -> None:
@@ -145,33 +153,43 @@ def _header_map(header: list[object]) -> dict[int, str]:
     return {index: name for index, name in enumerate(names) if name in COLUMNS}
 
 
-def _rows_from_matrix(matrix) -> list[RawRow]:
+def _rows_from_matrix(matrix: Iterable[list], first_row: int = 1) -> Iterator[RawRow]:
+    """Check the header row now; return an iterator over the rows after it.
+
+    `first_row` is the row number, as the user sees it, of the first row of
+    `matrix` (a workbook's data may start below blank rows).
+    """
     iterator = iter(matrix)
-    header = None
+    number = first_row - 1
     for header in iterator:
+        number += 1
         if any(str(cell or "").strip() for cell in header):
             break
-    if header is None:
+    else:
         raise ValidationError(_("The file is empty."))
-    mapping = _header_map(list(header))
-    rows: list[RawRow] = []
+    mapping = list(_header_map(list(header)).items())
+    return _data_rows(iterator, mapping, number + 1)
+
+
+def _data_rows(iterator: Iterator[list], mapping: list[tuple[int, str]], first: int):
+    count = 0
     limit = settings.IMPORT_MAX_ROWS
-    for offset, raw in enumerate(iterator, start=2):
+    for offset, raw in enumerate(iterator, start=first):
+        width = len(raw)
         values = {
-            name: (raw[index] if index < len(raw) else None)
-            for index, name in mapping.items()
+            name: (raw[index] if index < width else None) for index, name in mapping
         }
-        if all(value in (None, "") for value in values.values()):
+        if all(value is None or value == "" for value in values.values()):
             continue
-        if len(rows) >= limit:
+        if count >= limit:
             raise ValidationError(
                 _("The file has more than %(limit)s rows; split it into smaller files.")
                 % {"limit": f"{limit:,}"}
             )
-        rows.append(RawRow(number=offset, values=values))
-    if not rows:
+        count += 1
+        yield RawRow(number=offset, values=values)
+    if not count:
         raise ValidationError(_("The file has a header but no rows of data."))
-    return rows
 
 
 def read_upload(name: str, data: bytes) -> RawFile:
@@ -201,7 +219,9 @@ def read_upload(name: str, data: bytes) -> RawFile:
             if "Activities" in workbook.sheet_names
             else workbook.sheet_names[0]
         )
-        matrix = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        # Rows come from the top of the sheet, blank ones included, so that
+        # row numbers are those the user sees.
+        matrix = workbook.get_sheet_by_name(sheet_name).iter_rows()
     except Exception as exc:  # calamine raises its own error types for bad files
         raise ValidationError(
             _("The workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}

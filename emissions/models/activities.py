@@ -101,8 +101,9 @@ class ActivityType(models.Model):
 class ActivityEntry(models.Model):
     """One line of activity data with the snapshot of its calculation."""
 
+    # No index of its own: the composite indexes below start with it.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="entries"
+        Organisation, on_delete=models.CASCADE, related_name="entries", db_index=False
     )
     business_unit = models.ForeignKey(
         BusinessUnit, on_delete=models.PROTECT, related_name="entries"
@@ -189,16 +190,38 @@ class ActivityEntry(models.Model):
     calculated_at = models.DateTimeField(null=True, blank=True)
 
     version = models.PositiveIntegerField(default=1)
+    # Entries are never looked up by who wrote them (the history is, by
+    # history_user); without these indexes large imports write faster.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history is read by entry (id), organisation, user and date; the
+    # other foreign keys need no index there.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=[
+            "business_unit",
+            "reporting_year",
+            "activity_type",
+            "import_batch",
+            "factor",
+            "factor_set",
+            "created_by",
+            "updated_by",
+        ],
+    )
 
     class Meta:
         ordering = [

@@ -7,7 +7,7 @@ since), and writes every entry in one transaction or none at all.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -19,10 +19,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organisation, User
 from accounts.roles import Capability
+from carbonledger.lib.bulk import RowInserter, copy_to_history
 from emissions.importing.reading import RawRow, read_upload
 from emissions.importing.values import parse_date, parse_number, parse_text, parse_year
 from emissions.models import (
@@ -38,7 +38,40 @@ from emissions.services.entries import membership_for_write, parse_quantity
 from emissions.services.locks import ensure_year_writable, reporting_year_for
 from emissions.units import UNITS
 
-CHUNK = 2000
+ZERO = Decimal(0)
+CHUNK = 5000
+PROGRESS_EVERY = 5000
+MAX_KEPT_ERRORS = 1000
+# The ActivityEntry fields each row gives (the others are the same for a batch).
+ROW_COLUMNS = [
+    "business_unit_id",
+    "reporting_year_id",
+    "activity_type_id",
+    "period_start",
+    "period_end",
+    "quantity",
+    "unit",
+    "data_quality",
+    "comment",
+    "source_reference",
+    "scope",
+    "scope3_category",
+    "iso_category",
+    "factor_id",
+    "factor_set_id",
+    "factor_key",
+    "factor_value",
+    "factor_unit",
+    "factor_note",
+    "converted_quantity",
+    "gwp_set",
+    "calculation_method",
+    "kg_co2e",
+    "kg_by_gas",
+    "energy_kwh",
+    "residual_mix_factor",
+    "kg_co2e_market",
+]
 
 
 @dataclass
@@ -46,30 +79,59 @@ class RowResult:
     number: int
     values: dict[str, object]
     errors: list[tuple[str, str]] = field(default_factory=list)
+    quantity: Decimal | None = None
     kg_co2e: Decimal | None = None
     scope: int | None = None
-    fields: dict | None = None  # ActivityEntry keyword arguments when valid
+    # ActivityEntry field values (by attribute name) while a valid row is
+    # being written; not kept afterwards.
+    fields: dict | None = None
 
 
 @dataclass
 class ImportPreview:
-    batch: ImportBatch
-    rows: list[RowResult]
+    """What a preview found: the rows with errors and the valid rows' totals.
 
-    @property
-    def error_rows(self) -> list[RowResult]:
-        return [row for row in self.rows if row.errors]
+    Valid rows are not kept (a file may have hundreds of thousands);
+    `import_batch_page` reads them again, a page at a time.
+    """
+
+    batch: ImportBatch
+    row_count: int
+    error_rows: list[RowResult]
+    totals: dict[int, Decimal]
 
     @property
     def is_valid(self) -> bool:
         return not self.error_rows
 
     def totals_by_scope(self) -> dict[int, Decimal]:
-        totals: dict[int, Decimal] = {}
-        for row in self.rows:
-            if row.kg_co2e is not None:
-                totals[row.scope] = totals.get(row.scope, Decimal(0)) + row.kg_co2e
-        return dict(sorted(totals.items()))
+        return dict(sorted(self.totals.items()))
+
+
+@dataclass
+class ImportPage:
+    """One page of a previewed file: rows with errors first, then the others."""
+
+    rows: list[RowResult]
+    row_count: int
+    error_count: int
+    totals: dict[int, Decimal]
+
+
+class _Tally:
+    """Count rows and errors and add up the valid rows' kg CO2e per scope."""
+
+    def __init__(self) -> None:
+        self.row_count = 0
+        self.error_rows: list[RowResult] = []
+        self.totals: dict[int, Decimal] = {}
+
+    def add(self, row: RowResult) -> None:
+        self.row_count += 1
+        if row.errors:
+            self.error_rows.append(row)
+        else:
+            self.totals[row.scope] = self.totals.get(row.scope, ZERO) + row.kg_co2e
 
 
 class _Context:
@@ -95,6 +157,8 @@ class _Context:
         )
         self.years: dict[int, ReportingYear | str] = {}
         self.cache = ResolutionCache()
+        self.qualities = frozenset(DataQuality.values)
+        self.now = timezone.now()
 
     def year(self, year: int) -> ReportingYear:
         if year not in self.years:
@@ -112,22 +176,16 @@ class _Context:
         return found
 
 
-def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
-    results: list[RowResult] = []
+def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResult]:
+    """Yield each row checked and calculated; valid rows carry their fields."""
     seen: dict[tuple, int] = {}
-    now = timezone.now()
+    organisation = context.organisation
     for raw in raw_rows:
-        row = RowResult(number=raw.number, values=raw.values)
+        values = raw.values
+        row = RowResult(number=raw.number, values=values)
         errors = row.errors
 
-        def check(column: str, func, *args, errors=errors):
-            try:
-                return func(*args)
-            except ValidationError as exc:
-                errors.append((column, " ".join(exc.messages)))
-                return None
-
-        code = parse_text(raw.values.get("business_unit")).upper()
+        code = parse_text(values.get("business_unit")).upper()
         unit = context.units.get(code)
         if unit is None:
             errors.append(
@@ -143,8 +201,8 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     _("You may not enter data for %(code)s.") % {"code": code},
                 )
             )
-        year = check("year", parse_year, raw.values.get("year"))
-        reporting_year = check("year", context.year, year) if year else None
+        year = _checked(errors, "year", parse_year, values.get("year"))
+        reporting_year = _checked(errors, "year", context.year, year) if year else None
         if unit is not None and year and not unit.active_in(year):
             errors.append(
                 (
@@ -153,7 +211,7 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     % {"code": code, "year": year},
                 )
             )
-        activity_code = parse_text(raw.values.get("activity"))
+        activity_code = parse_text(values.get("activity"))
         activity = context.types.get(activity_code)
         if activity is None:
             errors.append(
@@ -162,10 +220,11 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     _("Unknown activity “%(code)s”.") % {"code": activity_code},
                 )
             )
-        quantity = check("quantity", parse_number, raw.values.get("quantity"))
+        quantity = _checked(errors, "quantity", parse_number, values.get("quantity"))
         if quantity is not None:
-            quantity = check("quantity", parse_quantity, quantity)
-        unit_code = parse_text(raw.values.get("unit"))
+            quantity = _checked(errors, "quantity", parse_quantity, quantity)
+        row.quantity = quantity
+        unit_code = parse_text(values.get("unit"))
         if unit_code not in UNITS:
             errors.append(
                 ("unit", _("“%(unit)s” is not a known unit.") % {"unit": unit_code})
@@ -182,8 +241,8 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     },
                 )
             )
-        start = check("period_start", parse_date, raw.values.get("period_start"))
-        end = check("period_end", parse_date, raw.values.get("period_end"))
+        start = _checked(errors, "period_start", parse_date, values.get("period_start"))
+        end = _checked(errors, "period_end", parse_date, values.get("period_end"))
         if start and end and end < start:
             errors.append(("period_end", _("The period ends before it starts.")))
         for column, day in (("period_start", start), ("period_end", end)):
@@ -194,10 +253,8 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                         _("The date is outside the year %(year)s.") % {"year": year},
                     )
                 )
-        quality = (
-            parse_text(raw.values.get("data_quality")).lower() or DataQuality.MEASURED
-        )
-        if quality not in DataQuality.values:
+        quality = parse_text(values.get("data_quality")).lower() or DataQuality.MEASURED
+        if quality not in context.qualities:
             errors.append(
                 (
                     "data_quality",
@@ -205,25 +262,18 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
                     % {"value": quality, "allowed": ", ".join(DataQuality.values)},
                 )
             )
+        source_reference = parse_text(values.get("source_reference"))
         # Rows that differ only in their source reference (two invoices of the
         # same amount) are distinct; everything else the same is a duplicate.
-        key = (
-            code,
-            year,
-            activity_code,
-            start,
-            end,
-            quantity,
-            unit_code,
-            parse_text(raw.values.get("source_reference")),
-        )
+        key = (code, year, activity_code, start, end, quantity, unit_code)
+        key += (source_reference,)
         if not errors and key in seen:
             errors.append(("", _("Duplicates row %(row)s.") % {"row": seen[key]}))
         seen.setdefault(key, raw.number)
         if not errors:
             try:
                 calculation = calculate_entry(
-                    organisation=context.organisation,
+                    organisation=organisation,
                     business_unit=unit,
                     year=year,
                     activity_type=activity,
@@ -236,27 +286,34 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> list[RowResult]:
             else:
                 row.kg_co2e = calculation.kg_co2e
                 row.scope = calculation.scope
-                row.fields = {
-                    **calculation.as_model_fields(),
-                    "organisation": context.organisation,
-                    "business_unit": unit,
-                    "reporting_year": reporting_year,
-                    "activity_type": activity,
-                    "quantity": quantity,
-                    "unit": unit_code,
-                    "period_start": start,
-                    "period_end": end,
-                    "data_quality": quality,
-                    "comment": parse_text(raw.values.get("comment"))[:5000],
-                    "source_reference": parse_text(raw.values.get("source_reference"))[
-                        :200
-                    ],
-                    "calculated_at": now,
-                    "created_by": context.actor,
-                    "updated_by": context.actor,
-                }
-        results.append(row)
-    return results
+                fields = calculation.__dict__.copy()
+                factor = fields.pop("factor")
+                factor_set = fields.pop("factor_set")
+                fields.update(
+                    factor_id=factor.pk if factor is not None else None,
+                    factor_set_id=factor_set.pk if factor_set is not None else None,
+                    business_unit_id=unit.pk,
+                    reporting_year_id=reporting_year.pk,
+                    activity_type_id=activity.pk,
+                    quantity=quantity,
+                    unit=unit_code,
+                    period_start=start,
+                    period_end=end,
+                    data_quality=quality,
+                    comment=parse_text(values.get("comment"))[:5000],
+                    source_reference=source_reference[:200],
+                )
+                row.fields = fields
+        yield row
+
+
+def _checked(errors: list, column: str, func, value):
+    """Return func(value), or None with the error recorded against the column."""
+    try:
+        return func(value)
+    except ValidationError as exc:
+        errors.append((column, " ".join(exc.messages)))
+        return None
 
 
 def _read_stored(batch: ImportBatch) -> bytes:
@@ -275,13 +332,15 @@ def import_preview(
     """Read, validate and calculate a file; record the batch; write no entries."""
     membership_for_write(organisation=organisation, actor=actor)
     raw = read_upload(file_name, data)
+    tally = _Tally()
+    for row in _evaluate(_Context(organisation, actor), raw.rows):
+        row.fields = None
+        tally.add(row)
     sha = hashlib.sha256(data).hexdigest()
     suffix = PurePath(file_name).suffix.lower()[:6]
     stored = default_storage.save(
         f"imports/{organisation.pk}/{sha}{suffix}", ContentFile(data)
     )
-    context = _Context(organisation, actor)
-    rows = _evaluate(context, raw.rows)
     duplicate = (
         ImportBatch.objects.filter(
             organisation=organisation, sha256=sha, status=ImportStatus.COMMITTED
@@ -295,15 +354,27 @@ def import_preview(
         sha256=sha,
         stored_file=stored,
         uploaded_by=actor,
-        rows_read=len(rows),
-        errors=[
-            {"row": row.number, "column": column, "message": message}
-            for row in rows
-            for column, message in row.errors
-        ][:1000],
+        rows_read=tally.row_count,
+        errors=_error_records(tally.error_rows),
         duplicate_of=duplicate,
     )
-    return ImportPreview(batch=batch, rows=rows)
+    return ImportPreview(
+        batch=batch,
+        row_count=tally.row_count,
+        error_rows=tally.error_rows,
+        totals=tally.totals,
+    )
+
+
+def _error_records(rows: Iterable[RowResult]) -> list[dict]:
+    """Return the first errors of the rows as the batch keeps them."""
+    records = []
+    for row in rows:
+        for column, message in row.errors:
+            if len(records) == MAX_KEPT_ERRORS:
+                return records
+            records.append({"row": row.number, "column": column, "message": message})
+    return records
 
 
 def import_commit(
@@ -313,8 +384,97 @@ def import_commit(
     batch: ImportBatch,
     confirm_duplicate_file: bool = False,
 ) -> ImportBatch:
-    """Create every entry of a previewed batch in one transaction, or none."""
+    """Create every entry of a previewed batch in one transaction, or none.
+
+    The stored file is read and every row checked and calculated again, since
+    the organisation may have changed since the preview; the progress of that
+    pass is saved as it goes (`rows_done`), so the page of a background import
+    can show it. The entries and their history are then written in a single
+    transaction, in which the batch and its years are locked and checked again.
+    """
     membership_for_write(organisation=organisation, actor=actor)
+    _ensure_committable(organisation, batch, confirm_duplicate_file)
+    raw = read_upload(batch.file_name, _read_stored(batch))
+    context = _Context(organisation, actor)
+    inserter = RowInserter(
+        ActivityEntry,
+        columns=ROW_COLUMNS,
+        constants={
+            "import_batch_id": batch.pk,
+            "organisation_id": organisation.pk,
+            "calculated_at": context.now,
+            "created_by_id": actor.pk,
+            "updated_by_id": actor.pk,
+        },
+        now=context.now,
+    )
+    prepared: list[tuple] = []
+    failed: list[RowResult] = []
+    years: set[int] = set()
+    for done, row in enumerate(_evaluate(context, raw.rows), start=1):
+        if row.errors:
+            failed.append(row)
+        elif not failed:
+            prepared.append(inserter.row(row.fields))
+            years.add(row.fields["reporting_year_id"])
+        row.fields = None
+        if done % PROGRESS_EVERY == 0:
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+    del raw
+    if failed:
+        prepared.clear()
+        errors = _error_records(failed)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, errors=errors, rows_done=0
+        )
+        batch.refresh_from_db()
+        raise ValidationError(
+            _("%(count)s rows have errors; nothing was imported.")
+            % {"count": len(failed)}
+        )
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        _ensure_committable(organisation, locked, confirm_duplicate_file)
+        closed = []
+        for reporting_year in ReportingYear.objects.select_for_update().filter(
+            pk__in=years
+        ):
+            try:
+                ensure_year_writable(reporting_year)
+            except ValidationError as exc:
+                closed.extend(exc.messages)
+        if not closed:
+            for start in range(0, len(prepared), CHUNK):
+                inserter.insert(prepared[start : start + CHUNK])
+            copy_to_history(
+                ActivityEntry,
+                field_name="import_batch",
+                value=batch.pk,
+                history_date=context.now,
+                history_user_id=actor.pk,
+                change_reason=f"import {batch.file_name}"[:100],
+            )
+            batch.status = ImportStatus.COMMITTED
+            batch.rows_created = len(prepared)
+            batch.rows_done = len(prepared)
+            batch.committed_at = timezone.now()
+            batch.errors = []
+            batch.save()
+    if closed:
+        # A year was locked between the check of the rows and the writing.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            rows_done=0,
+            errors=[{"row": None, "column": "year", "message": m} for m in closed],
+        )
+        batch.refresh_from_db()
+        raise ValidationError(closed)
+    return batch
+
+
+def _ensure_committable(
+    organisation: Organisation, batch: ImportBatch, confirm_duplicate_file: bool
+) -> None:
     if batch.organisation_id != organisation.pk:
         raise ValidationError(_("That import belongs to another organisation."))
     if batch.status not in (ImportStatus.PREVIEW, ImportStatus.PROCESSING):
@@ -330,47 +490,6 @@ def import_commit(
             )
             % {"date": batch.duplicate_of.committed_at.date().isoformat()}
         )
-    raw = read_upload(batch.file_name, _read_stored(batch))
-    try:
-        with transaction.atomic():
-            context = _Context(organisation, actor)
-            rows = _evaluate(context, raw.rows)
-            errors = [
-                {"row": row.number, "column": column, "message": message}
-                for row in rows
-                for column, message in row.errors
-            ]
-            if errors:
-                raise ValidationError(
-                    _("%(count)s rows have errors; nothing was imported.")
-                    % {"count": len({e["row"] for e in errors})}
-                )
-            entries = [ActivityEntry(**row.fields, import_batch=batch) for row in rows]
-            for start in range(0, len(entries), CHUNK):
-                bulk_create_with_history(
-                    entries[start : start + CHUNK],
-                    ActivityEntry,
-                    batch_size=CHUNK,
-                    default_user=actor,
-                    default_change_reason=f"import {batch.file_name}",
-                )
-                ImportBatch.objects.filter(pk=batch.pk).update(
-                    rows_done=min(start + CHUNK, len(entries))
-                )
-            batch.status = ImportStatus.COMMITTED
-            batch.rows_created = len(entries)
-            batch.rows_done = len(entries)
-            batch.committed_at = timezone.now()
-            batch.errors = []
-            batch.save()
-    except ValidationError:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            errors=locals().get("errors", [])[:1000],
-        )
-        batch.refresh_from_db()
-        raise
-    return batch
 
 
 @transaction.atomic
@@ -406,9 +525,27 @@ def import_limits() -> dict[str, int]:
     }
 
 
-def import_batch_rows(
-    *, organisation: Organisation, batch: ImportBatch
-) -> list[RowResult]:
-    """Return a previewed batch's rows with their results or errors (no writes)."""
+def import_batch_page(
+    *, organisation: Organisation, batch: ImportBatch, page: int, per_page: int = 200
+) -> ImportPage:
+    """Return one page of a previewed batch's rows, checked again (no writes).
+
+    Rows with errors come first, then the valid rows in file order; only the
+    rows with errors and the valid rows up to the end of the page are kept.
+    """
     raw = read_upload(batch.file_name, _read_stored(batch))
-    return _evaluate(_Context(organisation, batch.uploaded_by), raw.rows)
+    end = max(page, 1) * per_page
+    tally = _Tally()
+    valid: list[RowResult] = []
+    for row in _evaluate(_Context(organisation, batch.uploaded_by), raw.rows):
+        row.fields = None
+        tally.add(row)
+        if not row.errors and len(valid) < end:
+            valid.append(row)
+    ordered = tally.error_rows + valid
+    return ImportPage(
+        rows=ordered[end - per_page : end],
+        row_count=tally.row_count,
+        error_count=len(tally.error_rows),
+        totals=dict(sorted(tally.totals.items())),
+    )

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -18,7 +18,8 @@ from emissions.importing.reading import COLUMNS
 from emissions.importing.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
 from emissions.services.imports import (
-    import_batch_rows,
+    ImportPage,
+    import_batch_page,
     import_commit,
     import_limits,
     import_preview,
@@ -80,21 +81,20 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
     context = {"batch": batch}
     if batch.status == ImportStatus.PREVIEW:
+        per_page = 200
+        numbers = Paginator(range(batch.rows_read), per_page)
+        number = numbers.get_page(request.GET.get("page")).number
         try:
-            rows = import_batch_rows(organisation=organisation, batch=batch)
+            found = import_batch_page(
+                organisation=organisation, batch=batch, page=number, per_page=per_page
+            )
         except ValidationError as exc:
-            rows = []
+            found = ImportPage(rows=[], row_count=0, error_count=0, totals={})
             messages.error(request, " ".join(exc.messages))
-        rows.sort(key=lambda row: (not row.errors, row.number))
-        totals: dict[int, object] = {}
-        for row in rows:
-            if row.kg_co2e is not None:
-                totals[row.scope] = totals.get(row.scope, 0) + row.kg_co2e
-        page = Paginator(rows, 200).get_page(request.GET.get("page"))
         context.update(
-            page=page,
-            error_count=sum(1 for row in rows if row.errors),
-            totals=dict(sorted(totals.items())),
+            page=Page(found.rows, number, numbers),
+            error_count=found.error_count,
+            totals=found.totals,
             columns=COLUMNS,
         )
     else:

@@ -16,7 +16,12 @@ from emissions.importing.reading import COLUMNS, read_upload
 from emissions.importing.template import template_xlsx
 from emissions.importing.values import parse_number
 from emissions.models import ActivityEntry, ImportBatch, ReportingYear
-from emissions.services.imports import import_commit, import_preview, import_rollback
+from emissions.services.imports import (
+    import_batch_page,
+    import_commit,
+    import_preview,
+    import_rollback,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +84,13 @@ def test_round_trip_preview_commit_and_rollback(org, editor, unit, catalogue):
     assert preview.is_valid
     assert ActivityEntry.objects.count() == 0
     # NO 2024 grid factor 0.011 kg/kWh: 10 000 -> 110, 2 500.5 -> 27.5055
-    assert [row.kg_co2e for row in preview.rows] == [
-        Decimal("110.0000000000"),
-        Decimal("27.5055000000"),
+    page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert [(row.number, row.kg_co2e) for row in page.rows] == [
+        (2, Decimal("110.0000000000")),
+        (3, Decimal("27.5055000000")),
     ]
+    assert preview.totals_by_scope() == {2: Decimal("137.5055000000")}
+    assert preview.row_count == page.row_count == 2
     batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
     assert batch.rows_created == 2
     entries = ActivityEntry.objects.order_by("pk")
@@ -159,7 +167,7 @@ def test_each_bad_value_is_reported_with_its_column(
     preview = import_preview(
         organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([row])
     )
-    assert (column, message) in preview.rows[0].errors
+    assert (column, message) in preview.error_rows[0].errors
 
 
 def test_duplicate_rows_are_reported(org, editor, unit, catalogue):
@@ -169,7 +177,9 @@ def test_duplicate_rows_are_reported(org, editor, unit, catalogue):
         file_name="d.xlsx",
         data=xlsx([GOOD[0], GOOD[0]]),
     )
-    assert preview.rows[1].errors == [("", "Duplicates row 2.")]
+    assert [(row.number, row.errors) for row in preview.error_rows] == [
+        (3, [("", "Duplicates row 2.")])
+    ]
 
 
 def test_a_locked_year_refuses_the_import(org, editor, admin, unit, catalogue):
@@ -177,7 +187,7 @@ def test_a_locked_year_refuses_the_import(org, editor, admin, unit, catalogue):
     preview = import_preview(
         organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([GOOD[0]])
     )
-    assert "approved and locked" in preview.rows[0].errors[0][1]
+    assert "approved and locked" in preview.error_rows[0].errors[0][1]
 
 
 def test_the_same_file_twice_needs_a_confirmation(org, editor, unit, catalogue):
@@ -202,7 +212,8 @@ def test_csv_with_semicolons_and_nordic_numbers(org, editor, unit, catalogue):
     preview = import_preview(
         organisation=org, actor=editor, file_name="a.csv", data=csv_bytes(text)
     )
-    assert preview.rows[0].fields["quantity"] == Decimal("1234.5")
+    page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert page.rows[0].quantity == Decimal("1234.5")
 
 
 @pytest.mark.parametrize(
@@ -242,7 +253,8 @@ def test_formula_cells_give_their_cached_value(org, editor, unit, catalogue, tmp
     preview = import_preview(
         organisation=org, actor=editor, file_name="f.xlsx", data=buffer.getvalue()
     )
-    assert preview.rows[0].fields["quantity"] == Decimal("10000")
+    page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert page.rows[0].quantity == Decimal("10000")
 
 
 @pytest.mark.parametrize(
@@ -260,7 +272,7 @@ def test_formula_cells_give_their_cached_value(org, editor, unit, catalogue, tmp
 )
 def test_bad_files_are_refused_with_a_clear_message(name, data, message):
     with pytest.raises(ValidationError) as exc:
-        read_upload(name, data)
+        list(read_upload(name, data).rows)
     assert message in " ".join(exc.value.messages)
 
 
@@ -296,8 +308,9 @@ def test_renamed_header_gets_a_hint():
 
 def test_more_rows_than_the_limit_are_refused(settings):
     settings.IMPORT_MAX_ROWS = 2
+    raw = read_upload("big.xlsx", xlsx([GOOD[0]] * 3))
     with pytest.raises(ValidationError, match="more than 2 rows"):
-        read_upload("big.xlsx", xlsx([GOOD[0]] * 3))
+        list(raw.rows)
 
 
 def test_command_dry_run_writes_nothing(org, admin, unit, catalogue, tmp_path):
@@ -360,3 +373,199 @@ def test_large_imports_are_committed_by_the_task_queue(
     assert batch.status == "committed"
     assert batch.rows_done == 2
     assert ActivityEntry.objects.count() == 2
+
+
+def test_imported_entries_equal_entries_the_forms_would_save(
+    org, editor, unit, catalogue
+):
+    """The fast writer stores exactly what the ORM stores for the same line."""
+    from emissions.models import ActivityType
+    from emissions.services.entries import entry_create
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q.xlsx", data=xlsx(GOOD[1:])
+    )
+    batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
+    imported = ActivityEntry.objects.get(import_batch=batch)
+    typed = entry_create(
+        organisation=org,
+        actor=editor,
+        business_unit=unit,
+        year=2024,
+        activity_type=ActivityType.objects.get(code="electricity"),
+        quantity=Decimal("2500.5"),
+        unit="kWh",
+        period_start=imported.period_start,
+        period_end=imported.period_end,
+        data_quality="estimated",
+        comment="Q1",
+        source_reference="inv-2",
+    )
+    typed.refresh_from_db()
+    skip = {"id", "import_batch_id", "calculated_at", "created_at", "updated_at"}
+    names = [f.attname for f in ActivityEntry._meta.concrete_fields]
+    for name in names:
+        if name not in skip:
+            assert getattr(imported, name) == getattr(typed, name), name
+    assert imported.kg_co2e == Decimal("27.5055000000")
+    assert imported.kg_co2e_market == typed.kg_co2e_market
+    assert imported.created_at == imported.updated_at == imported.calculated_at
+    assert imported.version == 1
+
+
+def test_each_imported_entry_gets_one_history_row_with_its_values(
+    org, editor, unit, catalogue
+):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
+    history = ActivityEntry.history.order_by("id")
+    entries = ActivityEntry.objects.order_by("id")
+    assert [(h.id, h.quantity, h.kg_co2e) for h in history] == [
+        (e.id, e.quantity, e.kg_co2e) for e in entries
+    ]
+    assert {h.history_type for h in history} == {"+"}
+    assert {h.history_user_id for h in history} == {editor.pk}
+    assert {h.history_change_reason for h in history} == {"import q1.xlsx"}
+    assert {h.import_batch_id for h in history} == {batch.pk}
+
+
+def test_a_failure_while_writing_leaves_no_entries(
+    org, editor, unit, catalogue, monkeypatch
+):
+    from carbonledger.lib import bulk
+    from emissions.services import imports
+
+    rows = [
+        ["OSL", 2024, "electricity", 100 + i, "kWh", None, None, "", "", f"m-{i}"]
+        for i in range(5)
+    ]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="m.xlsx", data=xlsx(rows)
+    )
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    real_insert = bulk.RowInserter.insert
+    calls = []
+
+    def failing_insert(self, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real_insert(self, chunk)
+
+    monkeypatch.setattr(bulk.RowInserter, "insert", failing_insert)
+    with pytest.raises(OSError, match="disk full"):
+        import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert calls == [2, 2]
+    assert ActivityEntry.objects.count() == 0
+    assert ActivityEntry.history.count() == 0
+    assert ImportBatch.objects.get().status == "preview"
+
+
+def test_a_year_locked_after_the_preview_refuses_the_commit(
+    org, editor, unit, catalogue
+):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([GOOD[0]])
+    )
+    ReportingYear.objects.filter(organisation=org, year=2024).update(status="approved")
+    with pytest.raises(ValidationError, match="1 rows have errors"):
+        import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert ActivityEntry.objects.count() == 0
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed"
+    assert batch.errors[0]["row"] == 2
+    assert "approved and locked" in batch.errors[0]["message"]
+
+
+def test_a_year_locked_while_the_rows_are_checked_refuses_the_write(
+    org, editor, unit, catalogue, monkeypatch
+):
+    from emissions.services import imports
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([GOOD[0]])
+    )
+    real_check = imports._ensure_committable
+    calls = []
+
+    def check_then_lock(*args):
+        calls.append(args)
+        if len(calls) == 2:  # the check inside the writing transaction
+            ReportingYear.objects.filter(organisation=org, year=2024).update(
+                status="approved"
+            )
+        real_check(*args)
+
+    monkeypatch.setattr(imports, "_ensure_committable", check_then_lock)
+    with pytest.raises(ValidationError, match="approved and locked"):
+        import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert len(calls) == 2
+    assert ActivityEntry.objects.count() == 0
+    assert ActivityEntry.history.count() == 0
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed"
+    assert batch.errors == [
+        {
+            "row": None,
+            "column": "year",
+            "message": "The year 2024 is approved and locked; an administrator "
+            "must unlock it with a reason before anything can change.",
+        }
+    ]
+
+
+def test_a_committed_batch_cannot_be_committed_twice(org, editor, unit, catalogue):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="x.xlsx", data=xlsx([GOOD[0]])
+    )
+    import_commit(organisation=org, actor=editor, batch=preview.batch)
+    stale = ImportBatch.objects.get()
+    stale.status = "preview"  # a second request still holding the old state
+    with pytest.raises(ValidationError, match="cannot be committed again"):
+        import_commit(organisation=org, actor=editor, batch=stale)
+    assert ActivityEntry.objects.count() == 1
+
+
+def test_the_preview_page_lists_errors_first_then_rows_a_page_at_a_time(
+    org, editor, unit, catalogue
+):
+    rows = [
+        ["OSL", 2024, "electricity", 100 + i, "kWh", None, None, "", "", f"m-{i}"]
+        for i in range(7)
+    ]
+    rows[4][3] = "lots"
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="p.xlsx", data=xlsx(rows)
+    )
+    first = import_batch_page(organisation=org, batch=preview.batch, page=1, per_page=3)
+    second = import_batch_page(
+        organisation=org, batch=preview.batch, page=2, per_page=3
+    )
+    third = import_batch_page(organisation=org, batch=preview.batch, page=3, per_page=3)
+    assert [row.number for row in first.rows] == [6, 2, 3]
+    assert [row.number for row in second.rows] == [4, 5, 7]
+    assert [row.number for row in third.rows] == [8]
+    assert (first.row_count, first.error_count) == (7, 1)
+    # 100+101+102+103+105+106 = 617 kWh at the NO 2024 grid factor 0.011
+    assert first.totals == {2: Decimal("6.7870000000")}
+
+
+def test_rows_are_numbered_as_the_sheet_shows_them_below_blank_rows(
+    org, editor, unit, catalogue
+):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Activities"
+    sheet.append([])
+    sheet.append([])
+    sheet.append(COLUMNS)
+    sheet.append(GOOD[0])
+    sheet.append(["OSL", 2024, "electricity", "lots", "kWh"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="b.xlsx", data=buffer.getvalue()
+    )
+    assert [row.number for row in preview.error_rows] == [5]

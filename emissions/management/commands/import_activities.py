@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     f"scope {scope}: {kg / 1000:.3f} t"
                     for scope, kg in preview.totals_by_scope().items()
                 )
-                self.stdout.write(f"{len(preview.rows)} rows valid ({totals}).")
+                self.stdout.write(f"{preview.row_count} rows valid ({totals}).")
                 if options["dry_run"]:
                     transaction.set_rollback(True)
                     default_storage.delete(preview.batch.stored_file)

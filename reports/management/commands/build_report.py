@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
+from carbonledger.lib.files import write_atomically
 from reports.models import ReportKind
 from reports.services import LANGUAGES, build_report_bytes
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        Path(options["output"]).write_bytes(payload)
+        write_atomically(Path(options["output"]), payload)
         self.stdout.write(
             self.style.SUCCESS(f"Wrote {options['output']} ({len(payload)} bytes).")
         )
