@@ -81,7 +81,11 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
     fields = [meta.get_field(name) for name in _FACTOR_COLUMNS]
     connection = connections[router.db_for_write(EmissionFactor)]
     quote = connection.ops.quote_name
-    gases_field = meta.get_field("gases")
+    # What JSONField.get_db_prep_save does for a plain dict, without its checks
+    # for expressions on every row.
+    adapt_json = connection.ops.adapt_json_value
+    json_encoder = meta.get_field("gases").encoder
+    factor_set_id = factor_set.pk
     # Only the model's own quoted table and column names go into the text.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table),
@@ -94,7 +98,7 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
         gases = {gas: str(value) for gas, value in row.gases.items()}
         values.append(
             (
-                factor_set.pk,
+                factor_set_id,
                 row.key[:400],
                 row.scope_label[:60],
                 levels[0][:200],
@@ -105,7 +109,7 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
                 row.unit,
                 row.unit_label[:60],
                 row.co2e,
-                gases_field.get_db_prep_save(gases, connection),
+                adapt_json(gases, json_encoder),
                 row.gas_basis,
                 row.source_note,
             )
