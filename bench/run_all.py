@@ -19,6 +19,10 @@ POSTGRES_URL = os.environ.get(
 BENCHMARKS: list[tuple[str, list[str]]] = [
     ("Factor file parsing", ["bench/bench_factor_parse.py"]),
     ("Factor import", ["bench/bench_factor_import.py"]),
+    (
+        "Factor import, PostgreSQL",
+        ["bench/bench_factor_import.py", "--database-url", POSTGRES_URL],
+    ),
     ("Activity import, SQLite", ["bench/bench_import.py"]),
     (
         "Activity import, PostgreSQL",

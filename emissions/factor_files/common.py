@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
@@ -148,6 +149,9 @@ _CLOSE = re.compile(r"\s*\)")
 _COMMA = re.compile(r"\s*([,;:])\s*")
 
 
+# A published table repeats a few hundred labels across thousands of rows,
+# and every key normalises each of its segments.
+@lru_cache(maxsize=8192)
 def normalise_label(text: str) -> str:
     """Return a label lowercased with dashes, spacing and punctuation unified."""
     text = _DASHES.sub("-", text.replace("\xa0", " ")).lower()

@@ -17,7 +17,11 @@ not emissions, and are left out.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from emissions.factor_files.common import (
     FactorFileError,
@@ -39,6 +43,9 @@ _YEAR_HEADER = re.compile(r"^ghg conversion factor\s+(\d{4})$", re.IGNORECASE)
 _HEADER_SEARCH_ROWS = 60
 
 _TOTAL = "total"
+# GHG/Unit holding an energy unit ("kWh (Net CV)"): a conversion, not a factor.
+_ENERGY = "energy"
+_UNSEEN = object()
 # GHG column wording, both layouts, lowercased.
 _GHG_LABELS: dict[str, str] = {
     "kg co2e": _TOTAL,
@@ -87,11 +94,15 @@ def _gwp_basis(year: int) -> str:
     return "AR5" if year >= 2023 else "AR4"
 
 
+# Unit labels and trailing path segments repeat on every row of a factor.
+_published_unit = lru_cache(maxsize=4096)(parse_published_unit)
+
+
 def desnz_key(path: tuple[str, ...] | list[str], column_text: str, unit: str) -> str:
     """Return the edition-independent key of a DESNZ factor."""
     segments = [normalise_label(s) for s in path if s and s.strip()]
     # 2022+ repeat the unit as Level 4 for electricity ("Electricity: UK | kWh").
-    if segments and parse_published_unit(segments[-1]) == unit:
+    if segments and _published_unit(segments[-1]) == unit:
         segments.pop()
     column = normalise_label(column_text)
     # Waste "combustion" became "incineration with energy recovery" in 2025.
@@ -100,6 +111,81 @@ def desnz_key(path: tuple[str, ...] | list[str], column_text: str, unit: str) ->
     if column and column not in _UNIT_RESTATING_COLUMN_TEXT:
         segments.append(column)
     return factor_key([_SEGMENT_ALIASES.get(s, s) for s in segments], unit)
+
+
+class _RowLabels(NamedTuple):
+    """The label cells of one row, read: everything but the GHG and the value."""
+
+    end: bool
+    blank: bool
+    scope: str
+    levels: tuple[str, ...]
+    path: tuple[str, ...]
+    column_text: str
+    unit_label: str
+    unit: str | None
+    group_id: tuple[str | None, ...]
+
+
+class _LabelReader:
+    """Read rows' label cells, each distinct cell and combination of cells once.
+
+    A factor's labels repeat on its CO2e and per-gas rows, and about a thousand
+    distinct texts make up a whole edition.
+    """
+
+    def __init__(self, levels_count: int, has_column_text: bool) -> None:
+        self._levels_count = levels_count
+        self._has_column_text = has_column_text
+        self._texts: dict[str, str] = {}
+        self._rows: dict[tuple, _RowLabels] = {}
+
+    def _read(self, cell: object) -> str:
+        text = cell_text(cell)
+        if cell.__class__ is str:
+            self._texts[cell] = text  # type: ignore[index]
+        return text
+
+    def row(self, cells: tuple) -> _RowLabels:
+        """Return scope, levels, UOM and column text (in that order) of one row."""
+        labels = self._rows.get(cells)
+        if labels is not None:
+            return labels
+        texts = self._texts
+        read = [texts[cell] if cell in texts else self._read(cell) for cell in cells]
+        count = self._levels_count
+        scope = read[0]
+        levels = tuple(read[1 : 1 + count])
+        unit_label = read[1 + count]
+        column_text = read[2 + count] if self._has_column_text else ""
+        unit = _published_unit(unit_label)
+        path = tuple(level for level in levels if level)
+        labels = _RowLabels(
+            scope.upper() == "END" or bool(levels and levels[0].upper() == "END"),
+            not scope and not any(levels),
+            scope,
+            levels,
+            path,
+            column_text,
+            unit_label,
+            unit,
+            (scope, *path, "\x00", column_text, unit),
+        )
+        # Only rows of text cells are remembered: 1, 1.0 and True are equal
+        # keys but read differently ("1", "1", "True").
+        if all(cell.__class__ is str for cell in cells):
+            self._rows[cells] = labels
+        return labels
+
+
+def _gas(label: str) -> str | None:
+    """Return the gas of a GHG label, _ENERGY for energy rows, None if unknown."""
+    gas = _GHG_LABELS.get(label.lower())
+    if gas is not None:
+        return gas
+    if _published_unit(label) is not None or label in ("`", ""):
+        return _ENERGY
+    return None
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], int]:
@@ -151,63 +237,76 @@ def parse_desnz_flat_file(path: str | Path) -> ParsedFactorFile:
     level_cols = [
         columns[f"level {n}"] for n in (1, 2, 3, 4) if f"level {n}" in columns
     ]
-    scope_col = columns["scope"]
     column_text_col = columns.get("column text")
-    uom_col = columns["uom"]
     value_col = columns["value"]
     id_col = columns.get("id")
     width = max(columns.values()) + 1
+    label_cols = [columns["scope"], *level_cols, columns["uom"]]
+    if column_text_col is not None:
+        label_cols.append(column_text_col)
+    label_cells = itemgetter(*label_cols)  # at least two columns: a tuple
+    reader = _LabelReader(len(level_cols), column_text_col is not None)
 
     groups: dict[tuple[str, ...], dict] = {}
     energy_rows = 0
     unknown_ghg: dict[str, int] = {}
     unknown_units: dict[str, int] = {}
     text_values: list[str] = []
+    gas_of: dict[object, str | None] = {}
+    values: dict[float, Decimal] = {}
 
     for offset, raw in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        row = list(raw) + [""] * (width - len(raw))
-        scope = cell_text(row[scope_col])
-        levels = tuple(cell_text(row[c]) for c in level_cols)
-        if scope.upper() == "END" or (levels and levels[0].upper() == "END"):
+        if len(raw) < width:
+            raw = [*raw, *[""] * (width - len(raw))]
+        labels = reader.row(label_cells(raw))
+        if labels.end:
             break
-        ghg_label = cell_text(row[ghg_col])
-        if not scope and not any(levels) and not ghg_label:
-            continue  # blank spacer row
-        gas = _GHG_LABELS.get(ghg_label.lower())
-        if gas is None:
-            if parse_published_unit(ghg_label) is not None or ghg_label in ("`", ""):
-                energy_rows += 1
-            else:
+        ghg_cell = raw[ghg_col]
+        gas = gas_of.get(ghg_cell, _UNSEEN)
+        if gas is _UNSEEN:
+            gas = _gas(cell_text(ghg_cell))
+            if ghg_cell.__class__ is str:
+                gas_of[ghg_cell] = gas
+        if gas is None or gas == _ENERGY:
+            ghg_label = cell_text(ghg_cell)
+            if labels.blank and not ghg_label:
+                continue  # blank spacer row
+            if gas is None:
                 unknown_ghg[ghg_label] = unknown_ghg.get(ghg_label, 0) + 1
+            else:
+                energy_rows += 1
             continue
-        unit_label = cell_text(row[uom_col])
-        unit = parse_published_unit(unit_label)
+        unit = labels.unit
         if unit is None:
-            unknown_units[unit_label] = unknown_units.get(unit_label, 0) + 1
-            continue
-        column_text = (
-            cell_text(row[column_text_col]) if column_text_col is not None else ""
-        )
-        try:
-            value = decimal_from_cell(row[value_col])
-        except ValueError:
-            text_values.append(
-                f"row {offset} ({' > '.join(filter(None, levels))}, {ghg_label}): "
-                f"{cell_text(row[value_col])!r}"
+            unknown_units[labels.unit_label] = (
+                unknown_units.get(labels.unit_label, 0) + 1
             )
-            value = None
-        path_parts = tuple(level for level in levels if level)
-        group_id = (scope, *path_parts, "\x00", column_text, unit)
-        group = groups.get(group_id)
+            continue
+        cell = raw[value_col]
+        is_float = cell.__class__ is float
+        value = values.get(cell, _UNSEEN) if is_float else _UNSEEN
+        if value is _UNSEEN:
+            try:
+                value = decimal_from_cell(cell)
+            except ValueError:
+                text_values.append(
+                    f"row {offset} ({' > '.join(filter(None, labels.levels))}, "
+                    f"{cell_text(ghg_cell)}): {cell_text(cell)!r}"
+                )
+                value = None
+            else:
+                if is_float:
+                    values[cell] = value
+        group = groups.get(labels.group_id)
         if group is None:
-            ident = cell_text(row[id_col]) if id_col is not None else ""
+            ident = cell_text(raw[id_col]) if id_col is not None else ""
             where = f"ID {ident.rsplit('_', 1)[0]}" if ident else f"row {offset}"
-            group = groups[group_id] = {
-                "scope": scope,
-                "path": path_parts,
-                "column_text": column_text,
+            group = groups[labels.group_id] = {
+                "scope": labels.scope,
+                "path": labels.path,
+                "column_text": labels.column_text,
                 "unit": unit,
-                "unit_label": unit_label,
+                "unit_label": labels.unit_label,
                 "co2e": None,
                 "gases": {},
                 "note": f"{SHEET_NAME}, {where}",

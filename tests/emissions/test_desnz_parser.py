@@ -163,3 +163,26 @@ def test_spreadsheet_without_header_raises_factor_file_error(tmp_path):
 def test_missing_file_raises_factor_file_error(tmp_path):
     with pytest.raises(FactorFileError, match="not found"):
         parse_desnz_flat_file(tmp_path / "absent.xlsx")
+
+
+def test_number_and_boolean_label_cells_stay_apart(tmp_path):
+    # 1 and True are equal as Python values but read as "1" and "True".
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Factors by Category"
+    sheet.append(
+        ["ID", "Scope", "Level 1", "Level 2", "Level 3", "Level 4", "Column Text"]
+        + ["UOM", "GHG/Unit", "GHG Conversion Factor 2025"]
+    )
+    common = ["Scope 1", "Fuels", "Test fuel"]
+    sheet.append(["1_1_1_1_1", *common, 1, "", "", "litres", "kg CO2e", 2.5])
+    sheet.append(["1_1_1_2_1", *common, True, "", "", "litres", "kg CO2e", 3.5])
+    path = tmp_path / "flat.xlsx"
+    book.save(path)
+
+    factors = parse_desnz_flat_file(path).by_key()
+
+    assert factors["fuels|test fuel|1|litre"].co2e == D("2.5")
+    assert factors["fuels|test fuel|true|litre"].co2e == D("3.5")
+    assert factors["fuels|test fuel|true|litre"].path == ("Fuels", "Test fuel", "True")
