@@ -8,6 +8,7 @@ that are the same for every row are converted once, the others through the
 backend's own adapter for their type, and the rows go to the database with one
 `executemany` per chunk. Signals are not sent, as with `bulk_create`.
 
+`insert_rows` is the part that sends already adapted rows to a table.
 `copy_to_history` writes the django-simple-history rows of the inserted rows in
 one INSERT ... SELECT, so the history holds exactly what the table holds.
 """
@@ -19,6 +20,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.operations import BaseDatabaseOperations as BaseOperations
 
 # Fields whose Python values the database drivers take as they are; the values
@@ -126,23 +128,40 @@ class RowInserter:
         return tuple(params)
 
     def insert(self, rows: Sequence[tuple]) -> None:
-        if not rows:
-            return
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(name) for name in self.column_names)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
+        insert_rows(connection, self.model._meta.db_table, self.column_names, rows)
+
+
+def insert_rows(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+) -> None:
+    """Insert plain rows (already adapted values) into a table.
+
+    PostgreSQL gets one COPY: an INSERT per row (executemany), or the ORM's
+    multi-row INSERT, takes it several times as long. Other databases run one
+    prepared INSERT for every row (executemany), which SQLite's C module does
+    fast and which avoids its limit of 999 parameters per statement. Only the
+    quoted table and column names are put into the SQL text; database errors
+    come out as Django's (IntegrityError ...).
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors:
+                command = f"COPY {quote(table)} ({names}) FROM STDIN"
+                with cursor.cursor.copy(command) as copy:
                     for row in rows:
                         copy.write_row(row)
-                return
-            # Identifiers come from the model's metadata, quoted; values are
-            # parameters.
-            marks = ", ".join(["%s"] * len(self.column_names))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-            cursor.executemany(sql, rows)
+            return
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            quote(table), names, ", ".join(["%s"] * len(columns))
+        )
+        cursor.executemany(sql, rows)
 
 
 def copy_to_history(

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, GwpSet, Organisation, User
+from carbonledger.lib.bulk import insert_rows
 from emissions.factor_files import FactorFileError, ParsedFactorFile
 from emissions.models import (
     ActivityEntry,
@@ -28,7 +28,6 @@ from emissions.models import (
 )
 from emissions.services.locks import ensure_year_writable
 
-BATCH_SIZE = 2000
 ZERO = Decimal(0)
 
 EMPTY_FILE = _("The file holds no factor rows; nothing was imported.")
@@ -71,38 +70,6 @@ _FACTOR_COLUMNS = (
 )
 
 
-def _insert_rows(
-    connection: BaseDatabaseWrapper,
-    table: str,
-    columns: list[str],
-    rows: list[tuple],
-) -> None:
-    """Insert plain rows into a table within the current transaction.
-
-    PostgreSQL gets one COPY: running an INSERT per row (executemany), or the
-    ORM's multi-row bulk_create, takes it several times as long. SQLite runs
-    one prepared INSERT for every row (executemany), which its C module does
-    fast and which avoids the 999-parameter limit of a multi-row INSERT.
-    Either way the driver adapts the values: only the model's quoted table
-    and column names are put into the SQL text.
-    """
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with connection.wrap_database_errors:
-                command = f"COPY {quote(table)} ({names}) FROM STDIN"
-                with cursor.cursor.copy(command) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            return
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(table), names, ", ".join(["%s"] * len(columns))
-        )
-        for start in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(sql, rows[start : start + BATCH_SIZE])
-
-
 def _insert_factors(factor_set: FactorSet, rows) -> None:
     """Insert a set's rows straight into the table.
 
@@ -141,7 +108,7 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
             )
         )
     columns = [meta.get_field(name).column for name in _FACTOR_COLUMNS]
-    _insert_rows(connection, meta.db_table, columns, values)
+    insert_rows(connection, meta.db_table, columns, values)
 
 
 @transaction.atomic
