@@ -174,11 +174,18 @@ def _rows_from_matrix(matrix: Iterable[list], first_row: int = 1) -> Iterator[Ra
 def _data_rows(iterator: Iterator[list], mapping: list[tuple[int, str]], first: int):
     count = 0
     limit = settings.IMPORT_MAX_ROWS
+    names = [name for _index, name in mapping]
+    # The template's layout (the contract's columns first, in order) is the
+    # common case: its cells pair with the names directly.
+    in_order = [index for index, _name in mapping] == list(range(len(mapping)))
     for offset, raw in enumerate(iterator, start=first):
         width = len(raw)
-        values = {
-            name: (raw[index] if index < width else None) for index, name in mapping
-        }
+        if in_order and width >= len(names):
+            values = dict(zip(names, raw, strict=False))
+        else:
+            values = {
+                name: (raw[index] if index < width else None) for index, name in mapping
+            }
         if all(value is None or value == "" for value in values.values()):
             continue
         if count >= limit:

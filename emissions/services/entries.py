@@ -130,8 +130,17 @@ def ensure_unit_allowed(
         )
 
 
-def parse_quantity(value: Any) -> Decimal:
-    """Return the quantity as a validated Decimal (finite, ≥ 0, below the ceiling)."""
+def quantity_limit() -> Decimal:
+    """Return the largest quantity a line may have, from the settings."""
+    return Decimal(str(settings.ENTRY_QUANTITY_MAX))
+
+
+def parse_quantity(value: Any, *, limit: Decimal | None = None) -> Decimal:
+    """Return the quantity as a validated Decimal (finite, ≥ 0, below the ceiling).
+
+    `limit` is settings.ENTRY_QUANTITY_MAX as a Decimal; callers checking many
+    lines pass it once read.
+    """
     if isinstance(value, float):
         # Floats carry binary noise; callers pass Decimal or the typed text.
         value = str(value)
@@ -145,7 +154,8 @@ def parse_quantity(value: Any) -> Decimal:
         raise ValidationError(QUANTITY_NOT_FINITE, code="quantity_not_finite")
     if quantity < 0:
         raise ValidationError(QUANTITY_NEGATIVE, code="quantity_negative")
-    limit = Decimal(str(settings.ENTRY_QUANTITY_MAX))
+    if limit is None:
+        limit = quantity_limit()
     if quantity >= limit:
         raise ValidationError(
             QUANTITY_TOO_LARGE,

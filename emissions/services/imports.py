@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
@@ -34,7 +35,11 @@ from emissions.models import (
     ReportingYear,
 )
 from emissions.resolution import ResolutionCache, calculate_entry
-from emissions.services.entries import membership_for_write, parse_quantity
+from emissions.services.entries import (
+    membership_for_write,
+    parse_quantity,
+    quantity_limit,
+)
 from emissions.services.locks import ensure_year_writable, reporting_year_for
 from emissions.units import UNITS
 
@@ -158,6 +163,7 @@ class _Context:
         self.years: dict[int, ReportingYear | str] = {}
         self.cache = ResolutionCache()
         self.qualities = frozenset(DataQuality.values)
+        self.parse_quantity = partial(parse_quantity, limit=quantity_limit())
         self.now = timezone.now()
 
     def year(self, year: int) -> ReportingYear:
@@ -222,7 +228,7 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResu
             )
         quantity = _checked(errors, "quantity", parse_number, values.get("quantity"))
         if quantity is not None:
-            quantity = _checked(errors, "quantity", parse_quantity, quantity)
+            quantity = _checked(errors, "quantity", context.parse_quantity, quantity)
         row.quantity = quantity
         unit_code = parse_text(values.get("unit"))
         if unit_code not in UNITS:
