@@ -4,7 +4,7 @@ import csv
 import io
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -125,60 +125,97 @@ def _row(entry: ActivityEntry) -> list:
 
 
 def inventory_workbook(*, organisation: Organisation, year: int | None = None) -> bytes:
-    """Return every entry with its factor and result, and summary sheets."""
+    """Return every entry with its factor and result, and summary sheets.
+
+    The summary sheets come from the same selector as the dashboard and the
+    annual report (equity share applied where the organisation uses it, scope 2
+    market-based after contractual instruments), so their totals are the
+    application's. Text is written as text: a comment starting with "=" stays
+    a comment, never a formula.
+    """
+    from reports.selectors import scope_totals_by_year
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Entries")
     sheet.append([_bold(sheet, name) for name in ENTRY_COLUMNS])
     for entry in _entries(organisation, year).iterator(chunk_size=2000):
-        sheet.append(_row(entry))
-    base = ActivityEntry.objects.filter(organisation=organisation)
-    if year is not None:
-        base = base.filter(reporting_year__year=year)
+        sheet.append([_literal(sheet, value) for value in _row(entry)])
+
     by_scope = workbook.create_sheet("By scope")
-    by_scope.append(
-        [_bold(by_scope, h) for h in ("year", "scope", "kg_co2e", "t_co2e")]
-    )
-    for row in (
-        base.values("reporting_year__year", "scope")
-        .annotate(kg=Sum("kg_co2e"))
-        .order_by("reporting_year__year", "scope")
-    ):
-        by_scope.append(
-            [row["reporting_year__year"], row["scope"], row["kg"], row["kg"] / 1000]
-        )
+    by_scope.append([_bold(by_scope, h) for h in SUMMARY_COLUMNS])
+    for totals in _years(scope_totals_by_year(organisation=organisation), year):
+        by_scope.append([totals.year, *_summary(totals)])
+
     by_unit = workbook.create_sheet("By business unit")
     by_unit.append(
-        [
-            _bold(by_unit, h)
-            for h in ("year", "business_unit", "scope", "kg_co2e", "t_co2e")
-        ]
+        [_bold(by_unit, h) for h in ("business_unit", "name", *SUMMARY_COLUMNS)]
     )
-    for row in (
-        base.values("reporting_year__year", "business_unit__code", "scope")
-        .annotate(kg=Sum("kg_co2e"))
-        .order_by("reporting_year__year", "business_unit__code", "scope")
-    ):
-        by_unit.append(
-            [
-                row["reporting_year__year"],
-                row["business_unit__code"],
-                row["scope"],
-                row["kg"],
-                row["kg"] / 1000,
-            ]
-        )
+    for unit in organisation.business_units.order_by("code"):
+        series = scope_totals_by_year(organisation=organisation, business_unit=unit)
+        for totals in _years(series, year):
+            by_unit.append(
+                [
+                    _literal(by_unit, unit.code),
+                    _literal(by_unit, unit.name),
+                    totals.year,
+                    *_summary(totals),
+                ]
+            )
+
     notes = workbook.create_sheet("About")
-    notes.append([f"Inventory of {organisation.name}"])
-    notes.append(
-        [
-            "Scope 2 figures in kg_co2e are location-based; kg_co2e_market is before "
-            "contractual instruments, which the annual report applies per unit "
-            "and year."
-        ]
-    )
+    notes.append([_literal(notes, f"Inventory of {organisation.name}")])
+    for line in (
+        "Entries: kg_co2e of scope 2 lines is location-based; kg_co2e_market is "
+        "the line at the residual mix, before contractual instruments.",
+        "Summary sheets: tonnes CO2e as the dashboard and the annual report give "
+        "them; scope 2 market-based applies each unit's contractual instruments "
+        "first. Totals are gross: carbon credits are never subtracted.",
+        f"Consolidation approach: {organisation.get_consolidation_approach_display()}"
+        + (
+            " (each unit's figures weighted by its equity share)."
+            if organisation.consolidation_approach == "equity"
+            else "."
+        ),
+    ):
+        notes.append([line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+SUMMARY_COLUMNS = (
+    "year",
+    "scope1_t_co2e",
+    "scope2_location_t_co2e",
+    "scope2_market_t_co2e",
+    "scope3_t_co2e",
+    "total_location_t_co2e",
+    "total_market_t_co2e",
+)
+
+
+def _years(series: dict, year: int | None) -> list:
+    return [totals for y, totals in sorted(series.items()) if year in (None, y)]
+
+
+def _summary(totals) -> list[Decimal]:
+    return [
+        totals.scope1_t,
+        totals.scope2_location_t,
+        totals.scope2_market_t,
+        totals.scope3_t,
+        totals.scope1_t + totals.scope2_location_t + totals.scope3_t,
+        totals.scope1_t + totals.scope2_market_t + totals.scope3_t,
+    ]
+
+
+def _literal(sheet, value):
+    """Return text as a string cell (never a formula); other values as they are."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _bold(sheet, value) -> WriteOnlyCell:
@@ -188,8 +225,15 @@ def _bold(sheet, value) -> WriteOnlyCell:
 
 
 def neutralise(value) -> str:
-    """Return a cell's text with a leading apostrophe if a spreadsheet could run it."""
-    text = "" if value is None else str(value)
+    """Return a cell's text with a leading apostrophe if a spreadsheet could run it.
+
+    Only text is changed: a number (a negative one included) stays a number.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

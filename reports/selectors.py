@@ -59,8 +59,10 @@ def _t(kg: Decimal | None) -> Decimal:
 def _share(organisation: Organisation, expression):
     """Weight an expression by the unit's equity share under that approach."""
     if organisation.consolidation_approach == ConsolidationApproach.EQUITY:
+        # Times 0.01 rather than divided by 100: SQLite stores whole decimals
+        # as integers and would divide them as integers (47 x 50 / 100 = 23).
         return ExpressionWrapper(
-            expression * F("business_unit__equity_share") / Value(Decimal(100)),
+            expression * F("business_unit__equity_share") * Value(Decimal("0.01")),
             output_field=_DEC,
         )
     return ExpressionWrapper(expression, output_field=_DEC)

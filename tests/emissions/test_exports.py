@@ -1,0 +1,188 @@
+"""The auditor workbook and the CSV export: rows, totals, safe text, access."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import BusinessUnit
+from emissions.exporting import (
+    ENTRY_COLUMNS,
+    entries_csv,
+    inventory_workbook,
+    neutralise,
+)
+from emissions.models import ContractualInstrument, ReportingYear
+from reports.selectors import inventory_for_year
+
+from .entries_support import load_reference, make_entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(db):
+    return load_reference()
+
+
+@pytest.fixture
+def equity_org(org, unit, admin, editor, catalogue):
+    """OSL (NO, 100 %) and STO (SE, 50 %) under the equity-share approach."""
+    org.consolidation_approach = "equity"
+    org.save()
+    sto = BusinessUnit.objects.create(
+        organisation=org, code="STO", name="Stockholm", country="SE", equity_share=50
+    )
+    make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue, quantity="10000")
+    make_entry(org=org, actor=editor, unit=sto, catalogue=catalogue, quantity="2000")
+    make_entry(
+        org=org,
+        actor=editor,
+        unit=sto,
+        catalogue={"electricity": catalogue["district_heating"]},
+        quantity="1000",
+    )
+    make_entry(
+        org=org,
+        actor=editor,
+        unit=unit,
+        catalogue=catalogue,
+        quantity="500",
+        year=2023,
+        comment='=HYPERLINK("http://evil.example","click")',
+        source_reference="-2+3",
+    )
+    ContractualInstrument.objects.create(
+        organisation=org,
+        business_unit=unit,
+        reporting_year=ReportingYear.objects.get(organisation=org, year=2024),
+        kind="go",
+        mwh=Decimal("4"),
+        kg_co2e_per_kwh=Decimal("0"),
+        created_by=admin,
+        updated_by=admin,
+    )
+    return org
+
+
+def _sheet_rows(payload: bytes, name: str) -> list[list]:
+    workbook = load_workbook(io.BytesIO(payload))
+    return [list(row) for row in workbook[name].iter_rows(values_only=True)]
+
+
+def test_the_workbook_has_one_row_per_entry_with_its_factor(equity_org):
+    rows = _sheet_rows(inventory_workbook(organisation=equity_org), "Entries")
+    assert rows[0] == ENTRY_COLUMNS
+    assert len(rows) == 5
+    first = dict(zip(ENTRY_COLUMNS, rows[1], strict=True))
+    assert first["business_unit"] == "OSL"
+    assert first["year"] == 2023
+    assert first["activity"] == "electricity"
+    assert first["quantity"] == 500
+    assert first["factor_key"] == "grid_location|NO"
+    assert Decimal(str(first["factor_value_kg_per_unit"])) == Decimal("0.011")
+    assert Decimal(str(first["kg_co2e"])) == Decimal("5.5")
+    assert first["last_changed_by"] == "editor@acme.example"
+    years = [row[2] for row in rows[1:]]
+    assert years == [2023, 2024, 2024, 2024]
+
+
+def test_summary_totals_equal_the_dashboards_with_equity_share_and_instruments(
+    equity_org,
+):
+    payload = inventory_workbook(organisation=equity_org, year=2024)
+    by_scope = _sheet_rows(payload, "By scope")
+    assert by_scope[0][:5] == [
+        "year",
+        "scope1_t_co2e",
+        "scope2_location_t_co2e",
+        "scope2_market_t_co2e",
+        "scope3_t_co2e",
+    ]
+    assert len(by_scope) == 2
+    year, s1, s2_location, s2_market, s3, total_location, total_market = by_scope[1]
+    inventory = inventory_for_year(organisation=equity_org, year=2024)
+    # Location: OSL 10 000 kWh x 0.011 = 110 kg; STO at 50 %: (2 000 x 0.012 +
+    # 1 000 kWh heat x 0.047) x 0.5 = 35.5 kg.
+    assert Decimal(str(s2_location)) == Decimal("0.1455")
+    # Market: OSL 4 MWh of guarantees of origin at 0, 6 000 kWh at the NO
+    # residual mix 0.530 = 3 180 kg; STO (2 000 x 0.040 + 1 000 x 0.047) x 0.5
+    # = 63.5 kg.
+    assert Decimal(str(s2_market)) == Decimal("3.2435")
+    assert year == 2024
+    assert Decimal(str(s2_location)) == inventory.scope2_location_t_co2e
+    assert Decimal(str(s2_market)) == inventory.scope2_market_t_co2e
+    assert Decimal(str(s1)) == inventory.scope1_t_co2e == 0
+    assert Decimal(str(s3)) == inventory.scope3_t_co2e == 0
+    assert Decimal(str(total_location)) == Decimal("0.1455")
+    assert Decimal(str(total_market)) == Decimal("3.2435")
+    by_unit = _sheet_rows(payload, "By business unit")
+    assert [(row[0], row[2], Decimal(str(row[4]))) for row in by_unit[1:]] == [
+        ("OSL", 2024, Decimal("0.11")),
+        ("STO", 2024, Decimal("0.0355")),
+    ]
+    assert sum(Decimal(str(row[4])) for row in by_unit[1:]) == Decimal(str(s2_location))
+
+
+def test_text_that_looks_like_a_formula_stays_text(equity_org):
+    payload = inventory_workbook(organisation=equity_org)
+    workbook = load_workbook(io.BytesIO(payload))
+    sheet = workbook["Entries"]
+    comment = sheet.cell(row=2, column=ENTRY_COLUMNS.index("comment") + 1)
+    assert comment.data_type == "s"
+    assert comment.value == '=HYPERLINK("http://evil.example","click")'
+    text = entries_csv(organisation=equity_org).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    first = dict(zip(ENTRY_COLUMNS, rows[1], strict=True))
+    assert first["comment"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert first["source_reference"] == "'-2+3"
+    assert Decimal(first["quantity"]) == Decimal("500")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+47 22 00 00 00", "'+47 22 00 00 00"),
+        ("-5 kWh", "'-5 kWh"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Oslo", "Oslo"),
+        (Decimal("-5.5"), "-5.5"),
+        (-3, "-3"),
+        (None, ""),
+    ],
+)
+def test_csv_neutralises_text_but_not_numbers(value, expected):
+    assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("viewer", 200), ("auditor", 200), ("editor", 200), ("outsider", 404)],
+)
+def test_export_access(
+    client_for, equity_org, viewer, auditor, editor, outsider, who, status
+):
+    user = {
+        "viewer": viewer,
+        "auditor": auditor,
+        "editor": editor,
+        "outsider": outsider,
+    }[who]
+    for fmt in ("xlsx", "csv"):
+        response = client_for(user).get(
+            reverse("inventory_export", args=[equity_org.slug, fmt]), {"year": "2024"}
+        )
+        assert response.status_code == status, (who, fmt)
+        if status == 200:
+            assert response["Content-Disposition"].endswith(f'-2024.{fmt}"')
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, equity_org):
+    response = client.get(reverse("inventory_export", args=[equity_org.slug, "xlsx"]))
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
