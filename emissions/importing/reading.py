@@ -10,6 +10,7 @@ never evaluates anything.
 import csv
 import difflib
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class RawRow:
     number: int  # the row number as the user sees it in the file (header = 1)
     values: dict[str, object]
+    # Cells of the row holding a formula whose result the file does not store.
+    uncalculated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,11 +156,16 @@ def _header_map(header: list[object]) -> dict[int, str]:
     return {index: name for index, name in enumerate(names) if name in COLUMNS}
 
 
-def _rows_from_matrix(matrix: Iterable[list], first_row: int = 1) -> Iterator[RawRow]:
+def _rows_from_matrix(
+    matrix: Iterable[list],
+    first_row: int = 1,
+    uncalculated: dict[int, list[tuple[int, str]]] | None = None,
+) -> Iterator[RawRow]:
     """Check the header row now; return an iterator over the rows after it.
 
     `first_row` is the row number, as the user sees it, of the first row of
-    `matrix` (a workbook's data may start below blank rows).
+    `matrix`; `uncalculated` maps row numbers to the formula cells that have no
+    stored result, as (index in the row, cell reference).
     """
     iterator = iter(matrix)
     number = first_row - 1
@@ -168,13 +176,19 @@ def _rows_from_matrix(matrix: Iterable[list], first_row: int = 1) -> Iterator[Ra
     else:
         raise ValidationError(_("The file is empty."))
     mapping = list(_header_map(list(header)).items())
-    return _data_rows(iterator, mapping, number + 1)
+    return _data_rows(iterator, mapping, number + 1, uncalculated or {})
 
 
-def _data_rows(iterator: Iterator[list], mapping: list[tuple[int, str]], first: int):
+def _data_rows(
+    iterator: Iterator[list],
+    mapping: list[tuple[int, str]],
+    first: int,
+    uncalculated: dict[int, list[tuple[int, str]]],
+):
     count = 0
     limit = settings.IMPORT_MAX_ROWS
     names = [name for _index, name in mapping]
+    indices = {index for index, _name in mapping}
     # The template's layout (the contract's columns first, in order) is the
     # common case: its cells pair with the names directly.
     in_order = [index for index, _name in mapping] == list(range(len(mapping)))
@@ -194,9 +208,36 @@ def _data_rows(iterator: Iterator[list], mapping: list[tuple[int, str]], first: 
                 % {"limit": f"{limit:,}"}
             )
         count += 1
-        yield RawRow(number=offset, values=values)
+        cells = uncalculated.get(offset) if uncalculated else None
+        if cells:
+            used = [ref for index, ref in cells if index in indices]
+            yield RawRow(offset, values, tuple(used))
+        else:
+            yield RawRow(number=offset, values=values)
     if not count:
         raise ValidationError(_("The file has a header but no rows of data."))
+
+
+def _delimiter(text: str) -> str:
+    """Return the CSV delimiter: the one that splits the header into our columns.
+
+    The header decides, not the data: in a file separated by semicolons, the
+    decimal commas of Nordic numbers ("1234,5") would otherwise look like the
+    delimiter. Without a recognisable header, the csv module's sniffer guesses.
+    """
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    best, best_count = None, 0
+    for candidate in (";", "\t", ",", "|"):
+        names = {part.strip().strip('"').lower() for part in header.split(candidate)}
+        count = len(names & set(COLUMNS))
+        if count > best_count:
+            best, best_count = candidate, count
+    if best is not None:
+        return best
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
 
 
 def read_upload(name: str, data: bytes) -> RawFile:
@@ -212,11 +253,8 @@ def read_upload(name: str, data: bytes) -> RawFile:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="strict")
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return RawFile(kind, _rows_from_matrix(csv.reader(io.StringIO(text), dialect)))
+        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        return RawFile(kind, _rows_from_matrix(reader))
     from python_calamine import CalamineWorkbook
 
     try:
@@ -227,10 +265,93 @@ def read_upload(name: str, data: bytes) -> RawFile:
             else workbook.sheet_names[0]
         )
         # Rows come from the top of the sheet, blank ones included, so that
-        # row numbers are those the user sees.
-        matrix = workbook.get_sheet_by_name(sheet_name).iter_rows()
+        # row numbers are those the user sees; they begin at the first column
+        # that holds anything.
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        first_column = sheet.start[1] if sheet.start else 0
+        matrix = sheet.iter_rows()
     except Exception as exc:  # calamine raises its own error types for bad files
         raise ValidationError(
             _("The workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}
         ) from exc
-    return RawFile(kind, _rows_from_matrix(matrix))
+    uncalculated = {}
+    if kind == "xlsx":
+        uncalculated = {
+            row: [(column - first_column, ref) for column, ref in cells]
+            for row, cells in uncalculated_cells(data, sheet_name).items()
+        }
+    return RawFile(kind, _rows_from_matrix(matrix, 1, uncalculated))
+
+
+_TAG_ATTRIBUTES = re.compile(rb'([\w:]+)="([^"]*)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_CACHED_VALUE = re.compile(rb"<v>[^<]+</v>")
+
+
+def _attributes(tag: bytes) -> dict[bytes, bytes]:
+    return dict(_TAG_ATTRIBUTES.findall(tag))
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """Return the archive path of a worksheet by its name, from the workbook's parts."""
+    workbook = archive.read("xl/workbook.xml")
+    wanted = None
+    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        attributes = _attributes(tag)
+        if attributes.get(b"name", b"").decode("utf-8", "replace") == sheet_name:
+            wanted = attributes.get(b"r:id")
+            break
+    if wanted is None:
+        return None
+    try:
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", relations):
+        attributes = _attributes(tag)
+        if attributes.get(b"Id") == wanted:
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + (letter - 64)
+    return index - 1
+
+
+def uncalculated_cells(
+    data: bytes, sheet_name: str
+) -> dict[int, list[tuple[int, str]]]:
+    """Return {row: [(column index, cell reference)]} of formulas without a result.
+
+    A spreadsheet program saves each formula's last result beside it, and that
+    result is what the import reads; nothing is ever evaluated. A file written
+    by a program that does not calculate (a script, some exports) has formulas
+    without results, whose cells would otherwise read as empty.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part = _sheet_part(archive, sheet_name)
+        if part is None or part not in archive.namelist():
+            return {}
+        xml = archive.read(part)
+    found: dict[int, list[tuple[int, str]]] = {}
+    if b"<f" not in xml:
+        return found
+    for match in re.finditer(rb"<f[\s>/]", xml):
+        start = xml.rfind(b"<c ", 0, match.start())
+        end = xml.find(b"</c>", match.end())
+        if start < 0 or end < 0:
+            continue
+        cell = xml[start:end]
+        if _CACHED_VALUE.search(cell):
+            continue
+        reference = _CELL_REF.search(cell)
+        if reference:
+            column, row = reference.groups()
+            found.setdefault(int(row), []).append(
+                (_column_index(column), f"{column.decode()}{int(row)}")
+            )
+    return found

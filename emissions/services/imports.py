@@ -190,6 +190,18 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResu
         values = raw.values
         row = RowResult(number=raw.number, values=values)
         errors = row.errors
+        if raw.uncalculated:
+            errors.append(
+                (
+                    "",
+                    _(
+                        "%(cells)s: a formula whose result is not saved in the "
+                        "file (nothing is calculated on import). Open the file in "
+                        "a spreadsheet program and save it, or paste the values."
+                    )
+                    % {"cells": ", ".join(raw.uncalculated)},
+                )
+            )
 
         code = parse_text(values.get("business_unit")).upper()
         unit = context.units.get(code)

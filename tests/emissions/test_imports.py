@@ -569,3 +569,54 @@ def test_rows_are_numbered_as_the_sheet_shows_them_below_blank_rows(
         organisation=org, actor=editor, file_name="b.xlsx", data=buffer.getvalue()
     )
     assert [row.number for row in preview.error_rows] == [5]
+
+
+def test_formulas_without_a_stored_result_are_reported_not_read_as_empty(
+    org, editor, unit, catalogue
+):
+    # openpyxl writes formulas without results, as a program that does not
+    # calculate would; a formula in a column the import does not read is fine.
+    rows = [
+        ["OSL", 2024, "electricity", "=5000*2", "kWh"],
+        ["OSL", 2024, "electricity", 7, "kWh", None, None, "", "", "ok", "", "=1+1"],
+    ]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="f.xlsx", data=xlsx(rows)
+    )
+    assert [row.number for row in preview.error_rows] == [2]
+    assert preview.error_rows[0].errors[0] == (
+        "",
+        "D2: a formula whose result is not saved in the file (nothing is "
+        "calculated on import). Open the file in a spreadsheet program and save "
+        "it, or paste the values.",
+    )
+    assert preview.row_count == 2
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_csv_delimiter_comes_from_the_header_not_the_decimal_commas(
+    org, editor, unit, catalogue, delimiter
+):
+    # With commas as delimiters, decimal commas must be quoted, as any
+    # spreadsheet program writes them.
+    quoted = (lambda text: f'"{text}"') if delimiter == "," else (lambda text: text)
+    quantity, second = quoted("1234,5"), quoted("2,5")
+    lines = [
+        delimiter.join(COLUMNS),
+        delimiter.join(["OSL", "2024", "electricity", quantity, "kWh"] + [""] * 5),
+        delimiter.join(
+            ["OSL", "2024", "electricity", second, "MWh"] + [""] * 4 + ["b"]
+        ),
+    ]
+    preview = import_preview(
+        organisation=org,
+        actor=editor,
+        file_name="a.csv",
+        data=csv_bytes("\n".join(lines) + "\n"),
+    )
+    assert preview.is_valid, preview.error_rows
+    page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert [(row.quantity, row.values["unit"]) for row in page.rows] == [
+        (Decimal("1234.5"), "kWh"),
+        (Decimal("2.5"), "MWh"),
+    ]
