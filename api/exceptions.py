@@ -13,12 +13,16 @@ from emissions.services.entries import EntryConflict
 CONFLICT_CODES = {"year_locked", "year_submitted", "entry_conflict"}
 
 
-def _codes(exc: DjangoValidationError) -> set[str]:
-    return (
-        {getattr(error, "code", None) for error in exc.error_list}
-        if hasattr(exc, "error_list")
-        else set()
-    )
+def validation_codes(exc: DjangoValidationError) -> set[str]:
+    """Return the codes of every error a ValidationError holds."""
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors}
+    return {getattr(error, "code", None) for error in exc.error_list}
+
+
+def is_conflict(exc: DjangoValidationError) -> bool:
+    """Whether the error is a conflict with the state of a year or an entry."""
+    return bool(validation_codes(exc) & CONFLICT_CODES)
 
 
 def api_exception_handler(exc, context):
@@ -34,11 +38,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = exc.message_dict
-            codes = {e.code for errors_ in exc.error_dict.values() for e in errors_}
         else:
             errors = {"non_field_errors": exc.messages}
-            codes = _codes(exc)
-        code = status.HTTP_409_CONFLICT if codes & CONFLICT_CODES else 400
+        code = status.HTTP_409_CONFLICT if is_conflict(exc) else 400
         return Response({"errors": errors}, status=code)
     if isinstance(exc, Http404):
         return Response({"errors": {"detail": ["Not found."]}}, status=404)

@@ -18,6 +18,7 @@ from accounts import services as account_services
 from accounts.models import Organisation
 from accounts.roles import Capability
 from api import serializers as s
+from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
 from emissions.models import (
     ActivityEntry,
@@ -266,26 +267,35 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
             raise ValidationError(
                 {"non_field_errors": ["At most 5000 entries per call."]}
             )
-        writer = s.EntryWriteSerializer(data=request.data, many=True)
-        if not writer.is_valid():
-            errors = {str(i): e for i, e in enumerate(writer.errors) if e}
+        errors: dict[str, object] = {}
+        valid: list[tuple[int, dict]] = []
+        for index, item in enumerate(request.data):
+            writer = s.EntryWriteSerializer(data=item)
+            if writer.is_valid():
+                valid.append((index, dict(writer.validated_data)))
+            else:
+                errors[str(index)] = writer.errors
+        if errors:
             return Response({"errors": errors}, status=400)
-        created, errors = [], {}
+        created, conflict = [], False
         try:
             with transaction.atomic():
-                for index, data in enumerate(writer.validated_data):
+                for index, data in valid:
                     try:
-                        created.append(self._create_one(dict(data)))
+                        created.append(self._create_one(data))
                     except ValidationError as exc:
                         errors[str(index)] = (
                             exc.message_dict
                             if hasattr(exc, "error_dict")
                             else exc.messages
                         )
+                        conflict = conflict or is_conflict(exc)
                 if errors:
                     raise ValidationError("rollback")
         except ValidationError:
-            return Response({"errors": errors}, status=400)
+            # A locked or submitted year is a conflict with the year's state,
+            # as for a single entry.
+            return Response({"errors": errors}, status=409 if conflict else 400)
         return Response(s.EntrySerializer(created, many=True).data, status=201)
 
 

@@ -183,6 +183,81 @@ def test_bulk_create_is_all_or_nothing(api_for, members, unit, catalogue):
     assert ActivityEntry.objects.count() == 2
 
 
+def test_bulk_errors_carry_the_index_of_each_bad_item(
+    api_for, members, unit, catalogue
+):
+    good = {
+        "business_unit": "OSL",
+        "year": 2024,
+        "activity": "electricity",
+        "quantity": "10",
+        "unit": "kWh",
+    }
+    items = [good, good, {**good, "quantity": "lots"}, good, {**good, "year": "x"}]
+    response = api_for(members["editor"]).post(
+        f"{BASE}/entries/bulk/", items, format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert sorted(errors) == ["2", "4"]
+    assert list(errors["2"]) == ["quantity"]
+    assert list(errors["4"]) == ["year"]
+    assert ActivityEntry.objects.count() == 0
+
+
+def test_bulk_into_a_locked_year_answers_409_and_writes_nothing(api_for, members, data):
+    ReportingYear.objects.filter(year=2024).update(status="approved")
+    before = ActivityEntry.objects.count()
+    item = {
+        "business_unit": "OSL",
+        "activity": "electricity",
+        "quantity": "10",
+        "unit": "kWh",
+    }
+    response = api_for(members["editor"]).post(
+        f"{BASE}/entries/bulk/",
+        [{**item, "year": 2023}, {**item, "year": 2024}],
+        format="json",
+    )
+    assert response.status_code == 409
+    errors = response.json()["errors"]
+    assert list(errors) == ["1"]
+    assert "approved and locked" in errors["1"][0]
+    assert ActivityEntry.objects.count() == before
+
+
+def test_an_editor_limited_to_one_unit_cannot_write_another_through_the_api(
+    api_for, org, members, unit, catalogue
+):
+    from accounts.models import BusinessUnit, Membership
+
+    bergen = BusinessUnit.objects.create(
+        organisation=org, code="BGO", name="Bergen", country="NO"
+    )
+    Membership.objects.get(user=members["editor"], organisation=org).business_units.set(
+        [unit]
+    )
+    client = api_for(members["editor"])
+    item = {"year": 2024, "activity": "electricity", "quantity": "10", "unit": "kWh"}
+    response = client.post(
+        f"{BASE}/entries/", {**item, "business_unit": bergen.code}, format="json"
+    )
+    assert response.status_code == 400
+    assert "BGO" in str(response.json()["errors"])
+    response = client.post(
+        f"{BASE}/entries/bulk/",
+        [{**item, "business_unit": "OSL"}, {**item, "business_unit": "BGO"}],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["1"]
+    assert ActivityEntry.objects.count() == 0
+    response = client.post(
+        f"{BASE}/entries/", {**item, "business_unit": "OSL"}, format="json"
+    )
+    assert response.status_code == 201
+
+
 def test_locked_year_answers_409(api_for, members, data, editor):
     ReportingYear.objects.filter(year=2024).update(status="approved")
     response = api_for(members["editor"]).delete(f"{BASE}/entries/{data[1].pk}/")
