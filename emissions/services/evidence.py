@@ -261,7 +261,16 @@ def evidence_attach(
     business_unit = getattr(target, "business_unit", None)
     if business_unit is not None:
         ensure_unit_allowed(membership, business_unit)
+    if target.evidence.filter(pk=document.pk).exists():
+        return
     target.evidence.add(document)
+    # The link is part of the audit trail: the document's history records who
+    # attached it to what, and when.
+    document._history_user = actor
+    document._change_reason = (
+        f"Attached to {target._meta.verbose_name} #{target.pk}: {target}"
+    )[:100]
+    document.save()
 
 
 def evidence_years(document: EvidenceDocument) -> list[ReportingYear]:

@@ -227,3 +227,18 @@ def test_remove_page_action(client_for, org, editor, viewer):
     assert response["Location"] == "/o/acme/years/2024/"
     document.refresh_from_db()
     assert document.removal_reason == "Duplicate"
+
+
+def test_attaching_is_recorded_in_the_documents_history(org, unit, editor, catalogue):
+    entry = make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue)
+    document = _upload(org, editor, "invoice.pdf", PDF)
+    evidence_attach(organisation=org, actor=editor, document=document, target=entry)
+    evidence_attach(organisation=org, actor=editor, document=document, target=entry)
+    records = list(document.history.order_by("history_id"))
+    assert [r.history_type for r in records] == ["+", "~"]
+    attached = records[1]
+    assert attached.history_user_id == editor.pk
+    assert attached.history_change_reason.startswith(
+        f"Attached to activity entry #{entry.pk}: "
+    )
+    assert list(entry.evidence.all()) == [document]
