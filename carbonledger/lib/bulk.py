@@ -55,7 +55,10 @@ def _adapter(field: models.Field):
         return ops.adapt_datefield_value
     if isinstance(field, models.JSONField):
         encoder = field.encoder
-        return lambda value: ops.adapt_json_value(value, encoder)
+        empty = ops.adapt_json_value({}, encoder)  # the common case, adapted once
+        return lambda value: (
+            empty if value == {} else ops.adapt_json_value(value, encoder)
+        )
     if isinstance(field, _AS_IS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
