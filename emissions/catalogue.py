@@ -1,7 +1,8 @@
 """Load the reference data every installation needs; safe to run again.
 
 * The activity catalogue (emissions/data/activity_types.csv or .json) as global
-  ActivityType rows, matched by code.
+  ActivityType rows, matched by code, with the Norwegian and Swedish names
+  (``name_nb``, ``name_sv``; blank when the file has no such column).
 * The curated grid, residual-mix and district-heating factors
   (emissions/data/grid_factors.csv) as global "curated" factor sets, one per
   year, keyed ``grid_location|NO``, ``residual_mix|NO``, ``district_heating|NO``.
@@ -122,6 +123,8 @@ def load_activity_types(data_dir: Path = DATA_DIR) -> tuple[int, int]:
             code=code,
             defaults={
                 "name": row["name"].strip(),
+                "name_nb": str(row.get("name_nb") or "").strip(),
+                "name_sv": str(row.get("name_sv") or "").strip(),
                 "scope": int(row["scope"]),
                 "scope3_category": _int_or_none(row.get("scope3_category")),
                 "iso_category": int(row["iso_category"]),

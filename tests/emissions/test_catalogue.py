@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.management import call_command
 
-from emissions.catalogue import load_reference_data
+from emissions.catalogue import load_activity_types, load_reference_data
 from emissions.models import ActivityType, EmissionFactor, FactorSet, FactorSource
 
 D = Decimal
@@ -91,3 +91,53 @@ def test_load_reference_data_command(db, capsys):
     call_command("load_reference_data")
     assert "Reference data ready" in capsys.readouterr().out
     assert ActivityType.objects.filter(organisation=None).exists()
+
+
+def test_reference_data_loads_the_translated_names(db):
+    load_reference_data()
+    gas = ActivityType.objects.get(organisation=None, code="natural_gas")
+    assert gas.name_nb == "Naturgass (stasjonær forbrenning)"
+    assert gas.name_sv == "Naturgas (stationär förbränning)"
+    electricity = ActivityType.objects.get(organisation=None, code="electricity")
+    assert electricity.localised_name("nb") == "Elektrisitet (nett)"
+    assert electricity.localised_name("sv") == "El (elnät)"
+    assert electricity.localised_name("en") == "Electricity (grid)"
+    assert electricity.localised_name(None) == "Electricity (grid)"
+    heating = ActivityType.objects.get(organisation=None, code="district_heating")
+    assert (heating.localised_name("nb"), heating.localised_name("sv")) == (
+        "Fjernvarme",
+        "Fjärrvärme",
+    )
+    shipped = ActivityType.objects.filter(organisation=None)
+    assert not shipped.filter(name_nb="").exists()
+    assert not shipped.filter(name_sv="").exists()
+
+
+def test_a_catalogue_without_translated_names_loads_them_blank(db, tmp_path):
+    (tmp_path / "activity_types.csv").write_text(
+        "code,name,scope,scope3_category,iso_category,allowed_units,"
+        "default_unit,factor_source,desnz_key,epa_key,description\n"
+        "natural_gas,Natural gas,1,,1,kWh_gross,kWh_gross,desnz,"
+        "fuels|gaseous fuels|natural gas|kWh_gross,,Gas.\n",
+        encoding="utf-8",
+    )
+    assert load_activity_types(tmp_path) == (1, 0)
+    gas = ActivityType.objects.get(organisation=None, code="natural_gas")
+    assert (gas.name_nb, gas.name_sv) == ("", "")
+    assert gas.localised_name("nb") == gas.localised_name("sv") == "Natural gas"
+
+
+def test_an_organisations_own_type_falls_back_to_english(org):
+    own = ActivityType.objects.create(
+        organisation=org,
+        code="biogas_trucks",
+        name="Biogas for trucks",
+        scope=1,
+        iso_category=1,
+        allowed_units=["kg"],
+        default_unit="kg",
+        factor_source=FactorSource.OWN,
+    )
+    assert own.localised_name("nb") == "Biogas for trucks"
+    assert own.localised_name("sv") == "Biogas for trucks"
+    assert own.localised_name("en") == "Biogas for trucks"

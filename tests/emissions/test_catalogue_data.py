@@ -105,3 +105,45 @@ def test_gb_grid_factor_matches_the_desnz_file(year):
         "uk electricity|electricity generated|electricity: uk|kWh"
     ]
     assert Decimal(row["kg_co2e_per_kwh"]) == published.co2e
+
+
+def test_every_activity_type_has_a_norwegian_and_a_swedish_name():
+    rows = _activity_types()
+    assert [r["code"] for r in rows if not r["name_nb"].strip()] == []
+    assert [r["code"] for r in rows if not r["name_sv"].strip()] == []
+    assert all(len(r["name_nb"]) <= 200 and len(r["name_sv"]) <= 200 for r in rows)
+    # Names such as "Taxi" are the same in both languages; most are not.
+    differing = [r for r in rows if r["name_nb"] != r["name_sv"]]
+    assert len(differing) >= len(rows) - 3
+    # A translation is not the English name left in place.
+    assert len([r for r in rows if r["name_nb"] == r["name"]]) <= 3
+    assert len([r for r in rows if r["name_sv"] == r["name"]]) <= 3
+
+
+def test_translated_names_are_unique_within_each_language():
+    rows = _activity_types()
+    for column in ("name_nb", "name_sv"):
+        names = [r[column] for r in rows]
+        assert len(set(names)) == len(names), column
+
+
+def test_translated_names_of_common_activity_types():
+    names = {r["code"]: (r["name_nb"], r["name_sv"]) for r in _activity_types()}
+    assert names["natural_gas"] == (
+        "Naturgass (stasjonær forbrenning)",
+        "Naturgas (stationär förbränning)",
+    )
+    assert names["electricity"] == ("Elektrisitet (nett)", "El (elnät)")
+    assert names["district_heating"] == ("Fjernvarme", "Fjärrvärme")
+    assert names["flight_short_haul_economy"] == (
+        "Flyreise, kort distanse, økonomiklasse",
+        "Flygresa, kort distans, ekonomiklass",
+    )
+    assert names["diesel_vehicles"] == (
+        "Diesel til firmakjøretøy (liter)",
+        "Diesel till företagets fordon (liter)",
+    )
+    assert names["wtt_natural_gas"] == (
+        "Brønn-til-tank (oppstrøms), naturgass",
+        "Well-to-tank (uppströms), naturgas",
+    )

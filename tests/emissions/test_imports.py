@@ -77,6 +77,18 @@ def test_template_has_the_contract_columns_and_drop_downs(org, unit):
     )
 
 
+def test_template_lists_the_activities_in_the_template_language(org, unit, catalogue):
+    for language, expected in (
+        ("nb", "Naturgass (stasjonær forbrenning): kWh_gross"),
+        ("sv", "Naturgas (stationär förbränning): kWh_gross"),
+        ("en", "Natural gas (stationary combustion): kWh_gross"),
+    ):
+        workbook = load_workbook(io.BytesIO(template_xlsx(org, language)))
+        help_sheet = workbook[workbook.sheetnames[-1]]
+        texts = [row[1] for row in help_sheet.iter_rows(values_only=True)]
+        assert any(str(text).startswith(expected) for text in texts), language
+
+
 def test_round_trip_preview_commit_and_rollback(org, editor, unit, catalogue):
     preview = import_preview(
         organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
