@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -96,6 +97,11 @@ class ActivityType(models.Model):
         if language == "sv" and self.name_sv:
             return self.name_sv
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English where none is given)."""
+        return self.localised_name((get_language() or "en")[:2])
 
 
 class ActivityEntry(models.Model):

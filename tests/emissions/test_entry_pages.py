@@ -277,3 +277,16 @@ def test_delete_asks_first_then_deletes(client_for, editor, entry):
     assert response.status_code == 302
     assert response["Location"] == _grid_url()
     assert ActivityEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("en", "Electricity (grid)"), ("nb", "Elektrisitet (nett)"), ("sv", "El (elnät)")],
+)
+def test_activity_names_follow_the_language(client_for, viewer, entry, language, name):
+    client = client_for(viewer)
+    client.cookies["django_language"] = language
+    detail = client.get(reverse("entry_detail", args=["acme", entry.pk]))
+    assert f"<h1>{name}:" in detail.content.decode()
+    grid = client.get(_grid_url())
+    assert name in grid.content.decode()
