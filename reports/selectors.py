@@ -12,8 +12,10 @@ certificate happens to be the cleanest.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
+from functools import reduce
 
+from django.db import connections
 from django.db.models import (
     Count,
     DecimalField,
@@ -37,6 +39,7 @@ from emissions.calculations import (
 from emissions.gwp import GWP_SETS
 from emissions.models import (
     ActivityEntry,
+    ActivityType,
     BaseYearRecalculation,
     CarbonCredit,
     ContractualInstrument,
@@ -49,6 +52,8 @@ ZERO = Decimal(0)
 # Gases that lines may carry per-gas figures for (the calculation's gas codes).
 KNOWN_GASES = sorted({"CO2", "CH4", "N2O", *GWP_SETS["AR5"].values.keys()})
 KG_PER_T = Decimal(1000)
+# Partial sums from the database are added without rounding.
+_EXACT = Context(prec=100)
 _DEC = DecimalField(max_digits=38, decimal_places=10)
 
 
@@ -113,15 +118,36 @@ class ScopeTotals:
         return self.scope1_t + self.scope2_t
 
 
-def _market_kg_by_year(
-    *, organisation: Organisation, business_unit: BusinessUnit | None
-) -> dict[int, dict[int, Decimal]]:
-    """Return market-based scope 2 kg per year and business unit."""
-    entries = entries_for(organisation=organisation, business_unit=business_unit)
-    rows = (
-        entries.filter(scope=2)
-        .values("reporting_year__year", "business_unit_id")
+def _add(values) -> Decimal:
+    """Add partial sums without rounding, as the database adds their lines."""
+    return reduce(_EXACT.add, values, ZERO)
+
+
+def _year_of(*, organisation: Organisation) -> dict[int, int]:
+    """Return the organisation's reporting years (the year) by primary key."""
+    return dict(
+        ReportingYear.objects.filter(organisation=organisation).values_list(
+            "pk", "year"
+        )
+    )
+
+
+def _unit_scope_rows(
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit | None,
+    year_of: dict[int, int],
+) -> list[dict]:
+    """Return kg CO2e per year, business unit and scope, in one pass over the lines.
+
+    Scope 2 rows also carry what the market-based figure needs: the market kg
+    before instruments, the grid kWh priced at the residual mix, and that mix.
+    """
+    rows = list(
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .values("reporting_year_id", "business_unit_id", "scope")
         .annotate(
+            kg=_sum(organisation, "kg_co2e"),
             market=_sum(organisation, "kg_co2e_market"),
             grid_kwh=Coalesce(
                 Sum("energy_kwh", filter=Q(residual_mix_factor__isnull=False)),
@@ -129,10 +155,35 @@ def _market_kg_by_year(
                 output_field=_DEC,
             ),
             residual=Max("residual_mix_factor"),
-            share=Max("business_unit__equity_share"),
         )
         .order_by()
     )
+    for row in rows:
+        row["year"] = year_of[row["reporting_year_id"]]
+    return rows
+
+
+def _equity_shares(rows: list[dict]) -> dict[int, Decimal]:
+    """Return the equity share of the business units in the rows."""
+    return dict(
+        BusinessUnit.objects.filter(
+            pk__in={row["business_unit_id"] for row in rows}
+        ).values_list("pk", "equity_share")
+    )
+
+
+def _market_kg_by_year(
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit | None,
+    rows: list[dict],
+    shares: dict[int, Decimal] | None = None,
+) -> dict[int, dict[int, Decimal]]:
+    """Return market-based scope 2 kg per year and business unit.
+
+    `rows` are those of `_unit_scope_rows`; `shares` the units' equity shares,
+    read when needed and not given.
+    """
     instruments: dict[tuple[int, int], list[InstrumentCover]] = defaultdict(list)
     instrument_qs = ContractualInstrument.objects.filter(organisation=organisation)
     if business_unit is not None:
@@ -144,13 +195,17 @@ def _market_kg_by_year(
             InstrumentCover(mwh=mwh, kg_co2e_per_kwh=factor)
         )
     equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    if equity and shares is None:
+        shares = _equity_shares(rows)
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for row in rows:
-        year, unit_id = row["reporting_year__year"], row["business_unit_id"]
+        if row["scope"] != 2:
+            continue
+        year, unit_id = row["year"], row["business_unit_id"]
         market = row["market"]
         covers = instruments.get((year, unit_id))
         if covers and row["residual"] is not None and row["grid_kwh"] > 0:
-            weight = row["share"] / 100 if equity else Decimal(1)
+            weight = shares[unit_id] / 100 if equity else Decimal(1)
             at_residual = row["grid_kwh"] * row["residual"]
             applied = scope2_market_based(
                 consumption_kwh=row["grid_kwh"],
@@ -162,41 +217,45 @@ def _market_kg_by_year(
     return result
 
 
+def _scope_totals(
+    *,
+    organisation: Organisation,
+    rows: list[dict],
+    market: dict[int, dict[int, Decimal]],
+) -> dict[int, ScopeTotals]:
+    """Add the rows of `_unit_scope_rows` up to each year's scope totals."""
+    kg: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        kg[row["year"]][row["scope"]].append(row["kg"])
+    headline_market = organisation.scope2_headline == "market"
+    return {
+        year: ScopeTotals(
+            year=year,
+            scope1_t=_t(_add(kg[year][1])),
+            scope2_location_t=_t(_add(kg[year][2])),
+            scope2_market_t=_t(sum(market.get(year, {}).values(), ZERO)),
+            scope3_t=_t(_add(kg[year][3])),
+            headline_market=headline_market,
+        )
+        for year in sorted(kg)
+    }
+
+
 def scope_totals_by_year(
     *,
     organisation: Organisation,
     business_unit: BusinessUnit | None = None,
-    market: dict[int, dict[int, Decimal]] | None = None,
 ) -> dict[int, ScopeTotals]:
     """Return gross scope totals (t) for every year that has entries."""
-    rows = (
-        entries_for(organisation=organisation, business_unit=business_unit)
-        .values("reporting_year__year")
-        .annotate(
-            s1=_sum(organisation, "kg_co2e", scope=1),
-            s2=_sum(organisation, "kg_co2e", scope=2),
-            s3=_sum(organisation, "kg_co2e", scope=3),
-        )
-        .order_by("reporting_year__year")
+    rows = _unit_scope_rows(
+        organisation=organisation,
+        business_unit=business_unit,
+        year_of=_year_of(organisation=organisation),
     )
-    if market is None:
-        market = _market_kg_by_year(
-            organisation=organisation, business_unit=business_unit
-        )
-    headline_market = organisation.scope2_headline == "market"
-    return {
-        row["reporting_year__year"]: ScopeTotals(
-            year=row["reporting_year__year"],
-            scope1_t=_t(row["s1"]),
-            scope2_location_t=_t(row["s2"]),
-            scope2_market_t=_t(
-                sum(market.get(row["reporting_year__year"], {}).values(), ZERO)
-            ),
-            scope3_t=_t(row["s3"]),
-            headline_market=headline_market,
-        )
-        for row in rows
-    }
+    market = _market_kg_by_year(
+        organisation=organisation, business_unit=business_unit, rows=rows
+    )
+    return _scope_totals(organisation=organisation, rows=rows, market=market)
 
 
 @dataclass(frozen=True)
@@ -307,31 +366,52 @@ def _adjusted_base(totals: ScopeTotals, adj: Recalculated) -> ScopeTotals:
     )
 
 
-def effects_between(
+def _detail_rows(
     *,
     organisation: Organisation,
-    previous: int,
-    current: int,
-    business_unit: BusinessUnit | None = None,
-) -> list[EffectLine]:
+    business_unit: BusinessUnit | None,
+    year_ids: list[int],
+) -> list[dict]:
+    """Return kg CO2e, quantities and line counts of some years, one pass.
+
+    Grouped by year, activity type, data quality, unit of measure and
+    categories: few rows, from which the year's detail is added up.
+    """
+    return list(
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .filter(reporting_year_id__in=year_ids)
+        .values(
+            "reporting_year_id",
+            "activity_type_id",
+            "data_quality",
+            "unit",
+            "scope",
+            "scope3_category",
+            "iso_category",
+        )
+        .annotate(
+            kg=_sum(organisation, "kg_co2e"),
+            q=Sum("quantity"),
+            converted=Sum("converted_quantity"),
+            n=Count("*"),
+        )
+        .order_by()
+    )
+
+
+def _effect_lines(rows: list[dict], *, previous: int, current: int) -> list[EffectLine]:
     """Split each activity type's change into activity and factor effects.
 
+    `rows` carry year, code, name, converted quantity and kg per activity type.
     Per type, q is the converted quantity and f the implied factor (kg / q) of
     each year; the symmetric decomposition makes the two effects add up exactly
     to the change. Types present in one year only are all activity effect.
     """
-    rows = (
-        entries_for(organisation=organisation, business_unit=business_unit)
-        .filter(reporting_year__year__in=[previous, current])
-        .values("reporting_year__year", "activity_type__code", "activity_type__name")
-        .annotate(q=Sum("converted_quantity"), kg=_sum(organisation, "kg_co2e"))
-        .order_by("activity_type__code")
-    )
     by_type: dict[str, dict] = defaultdict(dict)
     names: dict[str, str] = {}
     for row in rows:
-        by_type[row["activity_type__code"]][row["reporting_year__year"]] = row
-        names[row["activity_type__code"]] = row["activity_type__name"]
+        by_type[row["code"]][row["year"]] = row
+        names[row["code"]] = row["name"]
     lines = []
     for code, years in sorted(by_type.items()):
         q0 = years.get(previous, {}).get("q") or ZERO
@@ -354,6 +434,130 @@ def effects_between(
     return lines
 
 
+def _effect_rows(
+    detail: list[dict], *, year_of: dict[int, int], types: dict[int, tuple[str, str]]
+) -> list[dict]:
+    """Add detail rows up per year and activity type (code and name)."""
+    grouped: dict[tuple[int, str, str], tuple[list, list]] = defaultdict(
+        lambda: ([], [])
+    )
+    for row in detail:
+        code, name = types[row["activity_type_id"]]
+        quantities, kgs = grouped[(year_of[row["reporting_year_id"]], code, name)]
+        quantities.append(row["converted"])
+        kgs.append(row["kg"])
+    return [
+        {"year": year, "code": code, "name": name, "q": _add(q), "kg": _add(kg)}
+        for (year, code, name), (q, kg) in grouped.items()
+    ]
+
+
+def _activity_types(detail: list[dict]) -> dict[int, tuple[str, str]]:
+    """Return code and name of the rows' activity types, in the code order."""
+    return {
+        pk: (code, name)
+        for pk, code, name in ActivityType.objects.filter(
+            pk__in={row["activity_type_id"] for row in detail}
+        )
+        .order_by("code", "pk")
+        .values_list("pk", "code", "name")
+    }
+
+
+def effects_between(
+    *,
+    organisation: Organisation,
+    previous: int,
+    current: int,
+    business_unit: BusinessUnit | None = None,
+) -> list[EffectLine]:
+    """Split each activity type's change between two years into two effects."""
+    year_of = {
+        pk: year
+        for pk, year in _year_of(organisation=organisation).items()
+        if year in (previous, current)
+    }
+    detail = _detail_rows(
+        organisation=organisation, business_unit=business_unit, year_ids=list(year_of)
+    )
+    rows = _effect_rows(detail, year_of=year_of, types=_activity_types(detail))
+    return _effect_lines(rows, previous=previous, current=current)
+
+
+# SQLite sums decimals as floating point and keeps 15 significant digits, as
+# Django's own converter for a sum does.
+_SQLITE_DIGITS = Context(prec=15)
+
+
+def _kg_by_gas(
+    *, organisation: Organisation, entries: QuerySet[ActivityEntry]
+) -> dict[str, Decimal]:
+    """Return kg CO2e per known gas of the entries, summed in the database.
+
+    Per-gas figures are a JSON object on each line. The database expands each
+    object into (gas, kg) pairs and groups them, so a line is read once rather
+    than once per gas. Under the equity share approach each figure is weighted
+    by its unit's share, as every other sum is.
+    """
+    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    connection = connections[entries.db]
+    if connection.vendor == "sqlite":
+        pairs = "json_each(e.kg_by_gas)"
+        value = "CAST(g.value AS NUMERIC)"
+    elif connection.vendor == "postgresql":
+        pairs = (
+            "jsonb_each_text(CASE WHEN jsonb_typeof(e.kg_by_gas) = 'object' "
+            "THEN e.kg_by_gas END)"
+        )
+        value = "CAST(g.value AS numeric(38, 10))"
+    else:
+        sums = entries.exclude(kg_by_gas={}).aggregate(
+            **{
+                f"gas_{index}": Sum(
+                    _share(
+                        organisation,
+                        Cast(KT(f"kg_by_gas__{gas}"), output_field=_DEC),
+                    ),
+                )
+                for index, gas in enumerate(KNOWN_GASES)
+            }
+        )
+        return {
+            gas: _t(sums[f"gas_{index}"])
+            for index, gas in enumerate(KNOWN_GASES)
+            if sums[f"gas_{index}"]
+        }
+    lines = entries.exclude(kg_by_gas={})
+    weight_params: list = []
+    if equity:
+        lines = lines.annotate(weight=F("business_unit__equity_share")).values(
+            "kg_by_gas", "weight"
+        )
+        value = f"{value} * e.weight / %s"
+        weight_params = [Decimal(100)]
+        if connection.vendor == "sqlite":
+            value = f"CAST({value} AS NUMERIC)"
+    else:
+        lines = lines.values("kg_by_gas")
+    inner_sql, inner_params = lines.query.get_compiler(using=entries.db).as_sql()
+    placeholders = ", ".join(["%s"] * len(KNOWN_GASES))
+    # Only constants and the ORM's own SQL are spliced in; values are parameters.
+    sql = (
+        f"SELECT g.key, SUM({value}) FROM ({inner_sql}) e, {pairs} g "  # noqa: S608
+        f"WHERE g.key IN ({placeholders}) GROUP BY g.key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*weight_params, *inner_params, *KNOWN_GASES])
+        sums = dict(cursor.fetchall())
+    if connection.vendor == "sqlite":
+        sums = {
+            gas: _SQLITE_DIGITS.create_decimal_from_float(kg)
+            for gas, kg in sums.items()
+            if kg is not None
+        }
+    return {gas: _t(sums[gas]) for gas in KNOWN_GASES if sums.get(gas)}
+
+
 def inventory_series(
     *, organisation: Organisation, business_unit: BusinessUnit | None = None
 ) -> dict[int, ScopeTotals]:
@@ -367,90 +571,127 @@ def inventory_series(
 def inventory_for_year(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> YearInventory:
-    """Return the full inventory of one year (tonnes CO2e, full precision)."""
-    market = _market_kg_by_year(organisation=organisation, business_unit=business_unit)
-    series = scope_totals_by_year(
-        organisation=organisation, business_unit=business_unit, market=market
+    """Return the full inventory of one year (tonnes CO2e, full precision).
+
+    Two grouped passes over the lines give every figure: one over all years by
+    business unit and scope (the series, market-based scope 2, the units), one
+    over this year and the previous one by activity type, data quality and
+    categories (the detail and the effect split). The rest is added up here
+    from those few rows; per-gas figures come from a third, narrow query.
+    """
+    year_rows = list(
+        ReportingYear.objects.filter(organisation=organisation).values_list(
+            "pk", "year", "status"
+        )
     )
+    year_of = {pk: y for pk, y, _status in year_rows}
+    year_status = next((s for _pk, y, s in year_rows if y == year), "open")
+    rows = _unit_scope_rows(
+        organisation=organisation, business_unit=business_unit, year_of=year_of
+    )
+    units = {
+        pk: (code, name, share)
+        for pk, code, name, share in BusinessUnit.objects.filter(
+            pk__in={row["business_unit_id"] for row in rows}
+        )
+        .order_by("code", "pk")
+        .values_list("pk", "code", "name", "equity_share")
+    }
+    market = _market_kg_by_year(
+        organisation=organisation,
+        business_unit=business_unit,
+        rows=rows,
+        shares={pk: share for pk, (_code, _name, share) in units.items()},
+    )
+    series = _scope_totals(organisation=organisation, rows=rows, market=market)
     empty = ScopeTotals(
         year, ZERO, ZERO, ZERO, ZERO, organisation.scope2_headline == "market"
     )
     totals = series.get(year, empty)
-    entries = entries_for(
-        organisation=organisation, business_unit=business_unit
-    ).filter(reporting_year__year=year)
 
+    detail_years = {pk: y for pk, y in year_of.items() if y in (year - 1, year)}
+    detail = _detail_rows(
+        organisation=organisation,
+        business_unit=business_unit,
+        year_ids=list(detail_years),
+    )
+    types = _activity_types(detail)
+    this_year = [row for row in detail if year_of[row["reporting_year_id"]] == year]
+
+    by_scope3: dict[int, list[Decimal]] = defaultdict(list)
+    by_iso: dict[int, list[Decimal]] = defaultdict(list)
+    by_quality: dict[str, list[Decimal]] = defaultdict(list)
+    count_by_quality: dict[str, int] = defaultdict(int)
+    by_source: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for row in this_year:
+        kg = row["kg"]
+        if row["scope"] == 3 and row["scope3_category"] is not None:
+            by_scope3[row["scope3_category"]].append(kg)
+        by_iso[row["iso_category"]].append(kg)
+        by_quality[row["data_quality"]].append(kg)
+        count_by_quality[row["data_quality"]] += row["n"]
+        code, name = types[row["activity_type_id"]]
+        key = (code, name, row["scope"], row["scope3_category"], row["unit"])
+        quantities, kgs = by_source[key]
+        quantities.append(row["q"])
+        kgs.append(kg)
     scope3_by_category = {
-        row["scope3_category"]: _t(row["kg"])
-        for row in entries.filter(scope=3, scope3_category__isnull=False)
-        .values("scope3_category")
-        .annotate(kg=_sum(organisation, "kg_co2e"))
-        .order_by("scope3_category")
+        category: _t(_add(kgs)) for category, kgs in sorted(by_scope3.items())
     }
     iso_by_category = {
-        row["iso_category"]: _t(row["kg"])
-        for row in entries.values("iso_category")
-        .annotate(kg=_sum(organisation, "kg_co2e"))
-        .order_by("iso_category")
+        category: _t(_add(kgs)) for category, kgs in sorted(by_iso.items())
     }
+
     # Per unit: scope 1 + 3 as entered, scope 2 by the headline method.
-    unit_rows = list(
-        entries.values("business_unit_id", "business_unit__code", "business_unit__name")
-        .annotate(
-            other=_sum(organisation, "kg_co2e", scope__in=[1, 3]),
-            s2=_sum(organisation, "kg_co2e", scope=2),
-        )
-        .order_by("business_unit__code")
+    unit_kg: dict[int, dict[int, list[Decimal]]] = defaultdict(
+        lambda: defaultdict(list)
     )
+    for row in rows:
+        if row["year"] == year:
+            unit_kg[row["business_unit_id"]][row["scope"]].append(row["kg"])
     by_business_unit = {}
     names = {}
-    for row in unit_rows:
+    for unit_id, (code, name, _share_pct) in units.items():
+        if unit_id not in unit_kg:
+            continue
+        other = _add([*unit_kg[unit_id][1], *unit_kg[unit_id][3]])
         s2 = (
-            market.get(year, {}).get(row["business_unit_id"], ZERO)
+            market.get(year, {}).get(unit_id, ZERO)
             if totals.headline_market
-            else row["s2"]
+            else _add(unit_kg[unit_id][2])
         )
-        by_business_unit[row["business_unit__code"]] = _t(row["other"] + s2)
-        names[row["business_unit__code"]] = row["business_unit__name"]
+        by_business_unit[code] = _t(other + s2)
+        names[code] = name
 
-    # Per-gas figures are JSON on each line; each known gas is summed in the
-    # database with a key transform (one query, SQLite and PostgreSQL alike).
-    gas_sums = entries.exclude(kg_by_gas={}).aggregate(
-        **{
-            f"gas_{index}": Sum(
-                _share(
-                    organisation,
-                    Cast(KT(f"kg_by_gas__{gas}"), output_field=_DEC),
-                ),
-            )
-            for index, gas in enumerate(KNOWN_GASES)
-        }
+    by_gas = _kg_by_gas(
+        organisation=organisation,
+        entries=entries_for(
+            organisation=organisation, business_unit=business_unit
+        ).filter(reporting_year_id__in=[pk for pk, y in year_of.items() if y == year]),
     )
-    by_gas = {
-        gas: _t(gas_sums[f"gas_{index}"])
-        for index, gas in enumerate(KNOWN_GASES)
-        if gas_sums[f"gas_{index}"]
-    }
 
+    # Largest first; equal emissions in the database's order of codes.
+    code_rank: dict[str, int] = {}
+    for code, _name in types.values():
+        code_rank.setdefault(code, len(code_rank))
+    sources = sorted(
+        (
+            (_add(kgs), key, _add(quantities))
+            for key, (quantities, kgs) in by_source.items()
+        ),
+        key=lambda source: (-source[0], code_rank[source[1][0]]),
+    )
     top_sources = [
         ActivityLine(
-            code=row["activity_type__code"],
-            name=row["activity_type__name"],
-            scope=row["scope"],
-            scope3_category=row["scope3_category"],
-            quantity=row["q"],
-            unit=row["unit"],
-            t_co2e=_t(row["kg"]),
+            code=code,
+            name=name,
+            scope=scope,
+            scope3_category=scope3_category,
+            quantity=quantity,
+            unit=unit,
+            t_co2e=_t(kg),
         )
-        for row in entries.values(
-            "activity_type__code",
-            "activity_type__name",
-            "scope",
-            "scope3_category",
-            "unit",
-        )
-        .annotate(q=Sum("quantity"), kg=_sum(organisation, "kg_co2e"))
-        .order_by("-kg", "activity_type__code")[:10]
+        for kg, (code, name, scope, scope3_category, unit), quantity in sources[:10]
     ]
 
     base = organisation.base_year
@@ -511,17 +752,15 @@ def inventory_for_year(
             )
             intensities[key] = emissions / value if value else None
 
-    quality_rows = list(
-        entries.values("data_quality")
-        .annotate(kg=_sum(organisation, "kg_co2e"), n=Count("pk"))
-        .order_by("data_quality")
-    )
-    entry_count = sum(row["n"] for row in quality_rows)
-    all_kg = sum((row["kg"] for row in quality_rows), ZERO)
+    quality_kg = {quality: _add(kgs) for quality, kgs in sorted(by_quality.items())}
+    entry_count = sum(count_by_quality.values())
+    all_kg = sum(quality_kg.values(), ZERO)
     data_quality_by_kg = {
-        row["data_quality"]: (_pct(row["kg"], all_kg) or ZERO) for row in quality_rows
+        quality: (_pct(kg, all_kg) or ZERO) for quality, kg in quality_kg.items()
     }
-    data_quality_by_count = {row["data_quality"]: row["n"] for row in quality_rows}
+    data_quality_by_count = {
+        quality: count_by_quality[quality] for quality in quality_kg
+    }
 
     target = (
         Target.objects.filter(organisation=organisation).order_by("target_year").first()
@@ -539,14 +778,11 @@ def inventory_for_year(
             trajectory_t = base_scope - (base_scope - target_t) * elapsed / span
         target_scope_t = _target_scope_total(totals, target.scopes)
 
-    reporting_year = ReportingYear.objects.filter(
-        organisation=organisation, year=year
-    ).first()
     return YearInventory(
         year=year,
         base_year=base,
         headline_scope2=organisation.scope2_headline,
-        year_status=reporting_year.status if reporting_year else "open",
+        year_status=year_status,
         scope1_t_co2e=totals.scope1_t,
         scope2_location_t_co2e=totals.scope2_location_t,
         scope2_market_t_co2e=totals.scope2_market_t,
@@ -577,11 +813,10 @@ def inventory_for_year(
         target_trajectory_t_co2e=trajectory_t,
         target_scope_t_co2e=target_scope_t,
         effects=(
-            effects_between(
-                organisation=organisation,
+            _effect_lines(
+                _effect_rows(detail, year_of=year_of, types=types),
                 previous=year - 1,
                 current=year,
-                business_unit=business_unit,
             )
             if previous is not None
             else []
