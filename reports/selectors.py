@@ -372,10 +372,10 @@ def _detail_rows(
     business_unit: BusinessUnit | None,
     year_ids: list[int],
 ) -> list[dict]:
-    """Return kg CO2e, quantities and line counts of some years, one pass.
+    """Return kg CO2e, quantities and line counts of a year, in one pass.
 
-    Grouped by year, activity type, data quality, unit of measure and
-    categories: few rows, from which the year's detail is added up.
+    Grouped by activity type, data quality, unit of measure and categories: few
+    rows, from which the year's detail is added up.
     """
     return list(
         entries_for(organisation=organisation, business_unit=business_unit)
@@ -395,6 +395,22 @@ def _detail_rows(
             converted=Sum("converted_quantity"),
             n=Count("*"),
         )
+        .order_by()
+    )
+
+
+def _activity_type_rows(
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit | None,
+    year_ids: list[int],
+) -> list[dict]:
+    """Return kg CO2e and converted quantity per year and activity type."""
+    return list(
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .filter(reporting_year_id__in=year_ids)
+        .values("reporting_year_id", "activity_type_id")
+        .annotate(kg=_sum(organisation, "kg_co2e"), converted=Sum("converted_quantity"))
         .order_by()
     )
 
@@ -435,13 +451,13 @@ def _effect_lines(rows: list[dict], *, previous: int, current: int) -> list[Effe
 
 
 def _effect_rows(
-    detail: list[dict], *, year_of: dict[int, int], types: dict[int, tuple[str, str]]
+    rows: list[dict], *, year_of: dict[int, int], types: dict[int, tuple[str, str]]
 ) -> list[dict]:
-    """Add detail rows up per year and activity type (code and name)."""
+    """Add grouped rows up per year and activity type (code and name)."""
     grouped: dict[tuple[int, str, str], tuple[list, list]] = defaultdict(
         lambda: ([], [])
     )
-    for row in detail:
+    for row in rows:
         code, name = types[row["activity_type_id"]]
         quantities, kgs = grouped[(year_of[row["reporting_year_id"]], code, name)]
         quantities.append(row["converted"])
@@ -452,12 +468,12 @@ def _effect_rows(
     ]
 
 
-def _activity_types(detail: list[dict]) -> dict[int, tuple[str, str]]:
+def _activity_types(rows: list[dict]) -> dict[int, tuple[str, str]]:
     """Return code and name of the rows' activity types, in the code order."""
     return {
         pk: (code, name)
         for pk, code, name in ActivityType.objects.filter(
-            pk__in={row["activity_type_id"] for row in detail}
+            pk__in={row["activity_type_id"] for row in rows}
         )
         .order_by("code", "pk")
         .values_list("pk", "code", "name")
@@ -477,10 +493,10 @@ def effects_between(
         for pk, year in _year_of(organisation=organisation).items()
         if year in (previous, current)
     }
-    detail = _detail_rows(
+    by_type = _activity_type_rows(
         organisation=organisation, business_unit=business_unit, year_ids=list(year_of)
     )
-    rows = _effect_rows(detail, year_of=year_of, types=_activity_types(detail))
+    rows = _effect_rows(by_type, year_of=year_of, types=_activity_types(by_type))
     return _effect_lines(rows, previous=previous, current=current)
 
 
@@ -494,67 +510,62 @@ def _kg_by_gas(
 ) -> dict[str, Decimal]:
     """Return kg CO2e per known gas of the entries, summed in the database.
 
-    Per-gas figures are a JSON object on each line. The database expands each
-    object into (gas, kg) pairs and groups them, so a line is read once rather
-    than once per gas. Under the equity share approach each figure is weighted
-    by its unit's share, as every other sum is.
+    Per-gas figures are a JSON object on each line. PostgreSQL extracts each
+    known gas from each line; SQLite parses the whole object for every key it
+    extracts, so there each object is expanded once into (gas, kg) pairs that
+    are grouped. Both queries are written out: as 25 ORM expressions the
+    PostgreSQL one takes longer to build than to run. Under the equity share
+    approach each figure is weighted by its unit's share, as every other sum is.
     """
-    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    lines = entries.exclude(kg_by_gas={}).order_by()
     connection = connections[entries.db]
-    if connection.vendor == "sqlite":
-        pairs = "json_each(e.kg_by_gas)"
-        value = "CAST(g.value AS NUMERIC)"
-    elif connection.vendor == "postgresql":
-        pairs = (
-            "jsonb_each_text(CASE WHEN jsonb_typeof(e.kg_by_gas) = 'object' "
-            "THEN e.kg_by_gas END)"
-        )
-        value = "CAST(g.value AS numeric(38, 10))"
-    else:
-        sums = entries.exclude(kg_by_gas={}).aggregate(
+    if connection.vendor not in ("sqlite", "postgresql"):
+        sums = lines.aggregate(
             **{
-                f"gas_{index}": Sum(
+                gas: Sum(
                     _share(
                         organisation,
                         Cast(KT(f"kg_by_gas__{gas}"), output_field=_DEC),
                     ),
                 )
-                for index, gas in enumerate(KNOWN_GASES)
+                for gas in KNOWN_GASES
             }
         )
-        return {
-            gas: _t(sums[f"gas_{index}"])
-            for index, gas in enumerate(KNOWN_GASES)
-            if sums[f"gas_{index}"]
-        }
-    lines = entries.exclude(kg_by_gas={})
-    weight_params: list = []
+        return {gas: _t(sums[gas]) for gas in KNOWN_GASES if sums[gas]}
+    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    columns = ["kg_by_gas"]
     if equity:
-        lines = lines.annotate(weight=F("business_unit__equity_share")).values(
-            "kg_by_gas", "weight"
-        )
-        value = f"{value} * e.weight / %s"
-        weight_params = [Decimal(100)]
-        if connection.vendor == "sqlite":
-            value = f"CAST({value} AS NUMERIC)"
-    else:
-        lines = lines.values("kg_by_gas")
-    inner_sql, inner_params = lines.query.get_compiler(using=entries.db).as_sql()
-    placeholders = ", ".join(["%s"] * len(KNOWN_GASES))
-    # Only constants and the ORM's own SQL are spliced in; values are parameters.
-    sql = (
-        f"SELECT g.key, SUM({value}) FROM ({inner_sql}) e, {pairs} g "  # noqa: S608
-        f"WHERE g.key IN ({placeholders}) GROUP BY g.key"
+        lines = lines.annotate(weight=F("business_unit__equity_share"))
+        columns.append("weight")
+    inner_sql, inner_params = (
+        lines.values(*columns).query.get_compiler(using=entries.db).as_sql()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*weight_params, *inner_params, *KNOWN_GASES])
-        sums = dict(cursor.fetchall())
-    if connection.vendor == "sqlite":
-        sums = {
-            gas: _SQLITE_DIGITS.create_decimal_from_float(kg)
-            for gas, kg in sums.items()
-            if kg is not None
-        }
+    weight = " * e.weight / %s" if equity else ""
+    weight_params = [Decimal(100)] if equity else []
+    # Only constants and the ORM's own SQL are spliced in; values are parameters.
+    if connection.vendor == "postgresql":
+        value = f"CAST(e.kg_by_gas ->> %s AS numeric(38, 10)){weight}"
+        sql = f"SELECT {', '.join([f'SUM({value})'] * len(KNOWN_GASES))} "
+        sql += f"FROM ({inner_sql}) e"  # noqa: S608
+        params = [p for gas in KNOWN_GASES for p in (gas, *weight_params)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *inner_params])
+            sums = dict(zip(KNOWN_GASES, cursor.fetchone(), strict=True))
+    else:
+        value = f"CAST(CAST(g.value AS NUMERIC){weight} AS NUMERIC)"
+        placeholders = ", ".join(["%s"] * len(KNOWN_GASES))
+        sql = (
+            f"SELECT g.key, SUM({value}) FROM ({inner_sql}) e, "  # noqa: S608
+            f"json_each(e.kg_by_gas) g WHERE g.key IN ({placeholders}) "
+            "GROUP BY g.key"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*weight_params, *inner_params, *KNOWN_GASES])
+            sums = {
+                gas: _SQLITE_DIGITS.create_decimal_from_float(kg)
+                for gas, kg in cursor.fetchall()
+                if kg is not None
+            }
     return {gas: _t(sums[gas]) for gas in KNOWN_GASES if sums.get(gas)}
 
 
@@ -573,11 +584,11 @@ def inventory_for_year(
 ) -> YearInventory:
     """Return the full inventory of one year (tonnes CO2e, full precision).
 
-    Two grouped passes over the lines give every figure: one over all years by
-    business unit and scope (the series, market-based scope 2, the units), one
-    over this year and the previous one by activity type, data quality and
-    categories (the detail and the effect split). The rest is added up here
-    from those few rows; per-gas figures come from a third, narrow query.
+    Grouped queries give every figure: one over all years by business unit and
+    scope (the series, market-based scope 2, the units), one over this year by
+    activity type, data quality, unit of measure and categories (the detail),
+    one over the previous year by activity type (the effect split) and one
+    for the gases of this year. The rest is added up here from those few rows.
     """
     year_rows = list(
         ReportingYear.objects.filter(organisation=organisation).values_list(
@@ -609,14 +620,23 @@ def inventory_for_year(
     )
     totals = series.get(year, empty)
 
-    detail_years = {pk: y for pk, y in year_of.items() if y in (year - 1, year)}
-    detail = _detail_rows(
-        organisation=organisation,
-        business_unit=business_unit,
-        year_ids=list(detail_years),
+    # The year's detail, and per activity type the previous year's figures
+    # for the effect split.
+    previous = series.get(year - 1)
+    this_year_ids = [pk for pk, y in year_of.items() if y == year]
+    this_year = _detail_rows(
+        organisation=organisation, business_unit=business_unit, year_ids=this_year_ids
     )
-    types = _activity_types(detail)
-    this_year = [row for row in detail if year_of[row["reporting_year_id"]] == year]
+    previous_year = (
+        _activity_type_rows(
+            organisation=organisation,
+            business_unit=business_unit,
+            year_ids=[pk for pk, y in year_of.items() if y == year - 1],
+        )
+        if previous is not None
+        else []
+    )
+    types = _activity_types([*this_year, *previous_year])
 
     by_scope3: dict[int, list[Decimal]] = defaultdict(list)
     by_iso: dict[int, list[Decimal]] = defaultdict(list)
@@ -667,7 +687,7 @@ def inventory_for_year(
         organisation=organisation,
         entries=entries_for(
             organisation=organisation, business_unit=business_unit
-        ).filter(reporting_year_id__in=[pk for pk, y in year_of.items() if y == year]),
+        ).filter(reporting_year_id__in=this_year_ids),
     )
 
     # Largest first; equal emissions in the database's order of codes.
@@ -704,7 +724,6 @@ def inventory_for_year(
     if base_total is not None and year in series:
         change_t = totals.total_t - base_total
         change_pct = _pct(change_t, base_total)
-    previous = series.get(year - 1)
     previous_total = previous.total_t if previous else None
     change_prev_pct = (
         _pct(totals.total_t - previous_total, previous_total)
@@ -814,7 +833,9 @@ def inventory_for_year(
         target_scope_t_co2e=target_scope_t,
         effects=(
             _effect_lines(
-                _effect_rows(detail, year_of=year_of, types=types),
+                _effect_rows(
+                    [*previous_year, *this_year], year_of=year_of, types=types
+                ),
                 previous=year - 1,
                 current=year,
             )
