@@ -14,7 +14,7 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
-from reports.selectors import inventory_for_year, inventory_series
+from reports.selectors import effects_between, inventory_for_year, inventory_series
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
 
@@ -299,3 +299,109 @@ def test_other_organisations_entries_never_count(org, other_org, outsider, data)
         user=outsider,
     )
     assert inventory_for_year(organisation=org, year=2024).scope1_t_co2e == Decimal("8")
+
+
+def test_top_sources_add_up_lines_of_every_data_quality(org, admin, data):
+    _, sto = data
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="natural_gas",
+        scope=1,
+        kg="500",
+        quantity="250",
+        user=admin,
+        quality="estimated",
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert [(s.code, s.scope, s.quantity, s.t_co2e) for s in inv.top_sources] == [
+        ("flights", 3, Decimal("1000"), Decimal("20")),
+        ("natural_gas", 1, Decimal("1250"), Decimal("8.5")),
+        ("district_heating", 2, Decimal("1000"), Decimal("2")),
+        ("electricity", 2, Decimal("1000"), Decimal("1.1")),
+    ]
+    assert inv.top_sources[0].scope3_category == 6
+    assert inv.iso_by_category == {1: Decimal("31.6")}
+    assert inv.entry_count == 5
+    assert inv.data_quality_by_count == {"estimated": 2, "measured": 3}
+    assert (
+        inv.data_quality_by_kg["measured"] == Decimal("11100") / Decimal("31600") * 100
+    )
+
+
+def test_top_sources_and_gases_follow_the_equity_share(org, admin, data):
+    _, sto = data
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="refrigerant",
+        scope=1,
+        kg="3000",
+        user=admin,
+        gases={"HFC-134a": "3000", "not-a-gas": "n/a"},
+    )
+    org.consolidation_approach = ConsolidationApproach.EQUITY
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    # STO at 60 %: flights 12 t, refrigerant 1.8 t; OSL's natural gas in full.
+    assert [(s.code, s.t_co2e) for s in inv.top_sources][:3] == [
+        ("flights", Decimal("12")),
+        ("natural_gas", Decimal("8")),
+        ("refrigerant", Decimal("1.8")),
+    ]
+    # Keys that are not gases are ignored.
+    assert inv.by_gas == {
+        "CH4": Decimal("1"),
+        "CO2": Decimal("7"),
+        "HFC-134a": Decimal("1.8"),
+    }
+
+
+def test_previous_year_change_and_effects_of_types_new_this_year(org, admin, data):
+    osl, _ = data
+    entry(
+        organisation=org,
+        unit=osl,
+        year=2023,
+        code="natural_gas",
+        scope=1,
+        kg="9000",
+        quantity="50000",
+        user=admin,
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.previous_year_total_t_co2e == Decimal("9")
+    assert inv.change_vs_previous_year_pct == (Decimal("45.2") - 9) / 9 * 100
+    assert sorted(inv.series) == [2019, 2023, 2024]
+    effects = {e.code: e for e in inv.effects}
+    assert list(effects) == [
+        "district_heating",
+        "electricity",
+        "flights",
+        "natural_gas",
+    ]
+    # 50 000 at 0.18 kg, then 1000 at 8 kg: (1000 - 50 000) x 8.18 / 2 and
+    # (8 - 0.18) x 51 000 / 2.
+    gas = effects["natural_gas"]
+    assert gas.activity_effect_t == Decimal("-200.41")
+    assert gas.factor_effect_t == Decimal("199.41")
+    flights = effects["flights"]
+    assert (flights.previous_t, flights.current_t) == (Decimal("0"), Decimal("20"))
+    assert flights.activity_effect_t == Decimal("20")
+    assert flights.factor_effect_t == Decimal("0")
+    assert effects_between(organisation=org, previous=2023, current=2024) == (
+        inv.effects
+    )
+
+
+def test_one_business_unit_has_only_its_own_detail(org, admin, data):
+    _, sto = data
+    inv = inventory_for_year(organisation=org, year=2024, business_unit=sto)
+    assert inv.by_business_unit == {"STO": Decimal("22")}
+    assert inv.business_unit_names == {"STO": sto.name}
+    assert [s.code for s in inv.top_sources] == ["flights", "district_heating"]
+    assert inv.by_gas == {}
+    assert inv.data_quality_by_count == {"estimated": 1, "measured": 1}
+    assert inv.series[2019].total_t == Decimal("30")
