@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from functools import reduce
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
@@ -537,9 +538,12 @@ def _kg_by_gas(
     if equity:
         lines = lines.annotate(weight=F("business_unit__equity_share"))
         columns.append("weight")
-    inner_sql, inner_params = (
-        lines.values(*columns).query.get_compiler(using=entries.db).as_sql()
-    )
+    try:
+        inner_sql, inner_params = (
+            lines.values(*columns).query.get_compiler(using=entries.db).as_sql()
+        )
+    except EmptyResultSet:  # e.g. a year that has no reporting year
+        return {}
     weight = " * e.weight / %s" if equity else ""
     weight_params = [Decimal(100)] if equity else []
     # Only constants and the ORM's own SQL are spliced in; values are parameters.

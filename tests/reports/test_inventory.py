@@ -405,3 +405,12 @@ def test_one_business_unit_has_only_its_own_detail(org, admin, data):
     assert inv.by_gas == {}
     assert inv.data_quality_by_count == {"estimated": 1, "measured": 1}
     assert inv.series[2019].total_t == Decimal("30")
+
+
+def test_a_year_without_entries_is_empty_not_an_error(org, data):
+    inv = inventory_for_year(organisation=org, year=2030)
+    assert inv.total_t_co2e == Decimal("0")
+    assert inv.year_status == "open"
+    assert (inv.by_gas, inv.top_sources, inv.effects) == ({}, [], [])
+    assert inv.entry_count == 0
+    assert sorted(inv.series) == [2019, 2024]
