@@ -544,8 +544,9 @@ def _kg_by_gas(
         )
     except EmptyResultSet:  # e.g. a year that has no reporting year
         return {}
-    weight = " * e.weight / %s" if equity else ""
-    weight_params = [Decimal(100)] if equity else []
+    # Times 0.01, as in _share: SQLite would divide whole decimals as integers.
+    weight = " * e.weight * %s" if equity else ""
+    weight_params = [Decimal("0.01")] if equity else []
     # Only constants and the ORM's own SQL are spliced in; values are parameters.
     if connection.vendor == "postgresql":
         value = f"CAST(e.kg_by_gas ->> %s AS numeric(38, 10)){weight}"

@@ -414,3 +414,22 @@ def test_a_year_without_entries_is_empty_not_an_error(org, data):
     assert (inv.by_gas, inv.top_sources, inv.effects) == ({}, [], [])
     assert inv.entry_count == 0
     assert sorted(inv.series) == [2019, 2024]
+
+
+def test_equity_weighted_gases_keep_fractions_of_a_kilogram(org, admin):
+    half = BusinessUnitFactory(organisation=org, code="HALF", equity_share=50)
+    entry(
+        organisation=org,
+        unit=half,
+        year=2024,
+        code="natural_gas",
+        scope=1,
+        kg="47",
+        user=admin,
+        gases={"CO2": "47"},
+    )
+    org.consolidation_approach = ConsolidationApproach.EQUITY
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.scope1_t_co2e == Decimal("0.0235")
+    assert inv.by_gas == {"CO2": Decimal("0.0235")}
