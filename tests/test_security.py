@@ -89,3 +89,17 @@ def test_secure_cookies_when_served_over_https():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     ).stdout.split()
     assert out == ["True", "True", "True", "31536000"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/organisations/acme/entries/?business_unit=%00",
+        "/orgs/acme/factors/?q=a%00b",
+        "/accounts/login/?next=%00",
+    ],
+)
+def test_nul_characters_in_the_address_get_400_not_a_server_error(client, org, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.content == b"The address holds a NUL character."
