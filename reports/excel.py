@@ -135,6 +135,11 @@ def _kwh(quantity: Decimal, unit: str) -> Decimal | None:
         return None
 
 
+def _name_nb(row: dict) -> str:
+    """The activity type's Norwegian name (the Eco-Lighthouse report is Norwegian)."""
+    return row["activity_type__name_nb"] or row["activity_type__name"]
+
+
 def eco_lighthouse_xlsx(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> bytes:
@@ -143,7 +148,13 @@ def eco_lighthouse_xlsx(
         organisation=organisation, business_unit=business_unit
     ).filter(reporting_year__year=year)
     by_type = list(
-        entries.values("activity_type__code", "activity_type__name", "unit", "scope")
+        entries.values(
+            "activity_type__code",
+            "activity_type__name",
+            "activity_type__name_nb",
+            "unit",
+            "scope",
+        )
         .annotate(q=Sum("quantity"), kwh=Sum("energy_kwh"), kg=Sum("kg_co2e"))
         .order_by("activity_type__code", "unit")
     )
@@ -167,7 +178,7 @@ def eco_lighthouse_xlsx(
             row["kwh"] is not None or _kwh(row["q"], row["unit"])
         ):
             kwh = row["kwh"] if row["kwh"] is not None else _kwh(row["q"], row["unit"])
-            label = _ENERGY.get(code, row["activity_type__name"])
+            label = _ENERGY.get(code, _name_nb(row))
             energy_total += kwh or 0
             sheet.append([label, row["q"], row["unit"], kwh, row["kg"]])
     sheet.append(["Sum energi", None, None, energy_total])
@@ -188,7 +199,7 @@ def eco_lighthouse_xlsx(
     for row in by_type:
         code = row["activity_type__code"]
         if any(part in code for part in transport_codes):
-            sheet.append([row["activity_type__name"], row["q"], row["unit"], row["kg"]])
+            sheet.append([_name_nb(row), row["q"], row["unit"], row["kg"]])
     sheet.append([])
 
     section("Avfall")
@@ -206,7 +217,7 @@ def eco_lighthouse_xlsx(
         waste_total += kg
         if "landfill" not in code and "residual" not in code and "mixed" not in code:
             waste_sorted += kg
-        sheet.append([row["activity_type__name"], kg, row["kg"]])
+        sheet.append([_name_nb(row), kg, row["kg"]])
     sheet.append(["Sum avfall (kg)", waste_total])
     sheet.append(
         [

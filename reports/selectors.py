@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import get_language
 
 from accounts.models import BusinessUnit, ConsolidationApproach, Organisation
 from emissions.calculations import (
@@ -469,15 +470,21 @@ def _effect_rows(
     ]
 
 
+def _in_language(name: str, name_nb: str, name_sv: str) -> str:
+    """Return an activity type's name in the active language (English otherwise)."""
+    language = (get_language() or "en")[:2]
+    return {"nb": name_nb, "sv": name_sv}.get(language) or name
+
+
 def _activity_types(rows: list[dict]) -> dict[int, tuple[str, str]]:
-    """Return code and name of the rows' activity types, in the code order."""
+    """Return code and name (active language) of the rows' types, in code order."""
     return {
-        pk: (code, name)
-        for pk, code, name in ActivityType.objects.filter(
+        pk: (code, _in_language(name, name_nb, name_sv))
+        for pk, code, name, name_nb, name_sv in ActivityType.objects.filter(
             pk__in={row["activity_type_id"] for row in rows}
         )
         .order_by("code", "pk")
-        .values_list("pk", "code", "name")
+        .values_list("pk", "code", "name", "name_nb", "name_sv")
     }
 
 
@@ -900,7 +907,11 @@ class AnnualReportData:
 def annual_report_data(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> AnnualReportData:
-    """Return everything the annual report shows, from the database."""
+    """Return everything the annual report shows, from the database.
+
+    Activity types are named in the active language; build the data inside
+    `translation.override(language)` for a report in another language.
+    """
     inventory = inventory_for_year(
         organisation=organisation, year=year, business_unit=business_unit
     )
@@ -927,36 +938,49 @@ def annual_report_data(
         .annotate(n=Count("pk"))
         .order_by("factor_set__publisher", "factor_set__edition_year")
     ]
-    appendix = [
-        AppendixLine(
-            business_unit=row["business_unit__code"],
-            activity=row["activity_type__name"],
-            scope=row["scope"],
-            quantity=row["q"],
-            unit=row["unit"],
-            factor_value=row["factor_value"],
-            factor_unit=row["factor_unit"],
-            factor_set=(
-                f"{row['factor_set__kind'].upper()} {row['factor_set__edition_year']}"
-                if row["factor_set__kind"]
-                else "–"
-            ),
-            t_co2e=_t(row["kg"]),
-            entries=row["n"],
-        )
-        for row in entries.values(
-            "business_unit__code",
-            "activity_type__name",
-            "scope",
-            "unit",
-            "factor_value",
-            "factor_unit",
-            "factor_set__kind",
-            "factor_set__edition_year",
-        )
-        .annotate(q=Sum("quantity"), kg=_sum(organisation, "kg_co2e"), n=Count("pk"))
-        .order_by("business_unit__code", "scope", "activity_type__name", "unit")
-    ]
+    appendix = sorted(
+        (
+            AppendixLine(
+                business_unit=row["business_unit__code"],
+                activity=_in_language(
+                    row["activity_type__name"],
+                    row["activity_type__name_nb"],
+                    row["activity_type__name_sv"],
+                ),
+                scope=row["scope"],
+                quantity=row["q"],
+                unit=row["unit"],
+                factor_value=row["factor_value"],
+                factor_unit=row["factor_unit"],
+                factor_set=(
+                    f"{row['factor_set__kind'].upper()} "
+                    f"{row['factor_set__edition_year']}"
+                    if row["factor_set__kind"]
+                    else "–"
+                ),
+                t_co2e=_t(row["kg"]),
+                entries=row["n"],
+            )
+            for row in entries.values(
+                "business_unit__code",
+                "activity_type__name",
+                "activity_type__name_nb",
+                "activity_type__name_sv",
+                "scope",
+                "unit",
+                "factor_value",
+                "factor_unit",
+                "factor_set__kind",
+                "factor_set__edition_year",
+            )
+            .annotate(
+                q=Sum("quantity"), kg=_sum(organisation, "kg_co2e"), n=Count("pk")
+            )
+            .order_by()
+        ),
+        # In the report's language's order of names.
+        key=lambda line: (line.business_unit, line.scope, line.activity, line.unit),
+    )
     units = organisation.business_units.all()
     if business_unit is not None:
         units = units.filter(pk=business_unit.pk)

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
@@ -46,15 +46,14 @@ def build_report_bytes(
     from reports import excel, pdf
     from reports.selectors import annual_report_data
 
-    if kind == ReportKind.PDF:
-        data = annual_report_data(
-            organisation=organisation, year=year, business_unit=business_unit
-        )
-        return pdf.render_pdf(data, language=language)
-    if kind == ReportKind.XLSX:
-        data = annual_report_data(
-            organisation=organisation, year=year, business_unit=business_unit
-        )
+    if kind in (ReportKind.PDF, ReportKind.XLSX):
+        # The data names activity types in the report's language.
+        with translation.override(language):
+            data = annual_report_data(
+                organisation=organisation, year=year, business_unit=business_unit
+            )
+        if kind == ReportKind.PDF:
+            return pdf.render_pdf(data, language=language)
         return excel.report_tables_xlsx(data, language=language)
     if kind == ReportKind.ECO_LIGHTHOUSE:
         return excel.eco_lighthouse_xlsx(

@@ -123,3 +123,33 @@ def test_build_report_command_rejects_a_year_without_data(org, inventory, tmp_pa
         call_command(
             "build_report", org=org.slug, year=2020, output=str(tmp_path / "x")
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "gas", "flights"),
+    [
+        ("en", "Natural gas", "Flights"),
+        ("nb", "Naturgass", "Flyreiser"),
+        ("sv", "Naturgas", "Flygresor"),
+    ],
+)
+def test_activity_types_are_named_in_the_reports_language(
+    org, inventory, language, gas, flights
+):
+    from emissions.models import ActivityType
+    from reports.services import build_report_bytes
+
+    ActivityType.objects.filter(code="natural_gas").update(
+        name="Natural gas", name_nb="Naturgass", name_sv="Naturgas"
+    )
+    ActivityType.objects.filter(code="flights").update(
+        name="Flights", name_nb="Flyreiser", name_sv="Flygresor"
+    )
+    pdf = build_report_bytes(organisation=org, kind="pdf", year=2024, language=language)
+    text = "\n".join(_pages(pdf))
+    assert gas in text and flights in text
+    others = {"Natural gas", "Naturgass", "Naturgas", "Flights", "Flyreiser"}
+    others |= {"Flygresor"}
+    for name in others - {gas, flights}:
+        # "Naturgas" is a prefix of "Naturgass": look for whole words only.
+        assert f"{name}\n" not in text and f"{name} " not in text, name
