@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django import template
@@ -31,3 +32,17 @@ def pct(value: Decimal | None) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def cell(value) -> str:
+    """Show a spreadsheet cell as the user typed it: 2025, not 2025.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
