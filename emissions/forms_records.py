@@ -28,6 +28,15 @@ class InstrumentForm(forms.Form):
         self.fields["business_unit"].choices = units
 
 
+def with_version(form_class: type[forms.Form]) -> type[forms.Form]:
+    """Return the form with the hidden version a correction must match."""
+    return type(
+        f"{form_class.__name__}WithVersion",
+        (form_class,),
+        {"version": forms.IntegerField(widget=forms.HiddenInput, min_value=1)},
+    )
+
+
 class CreditForm(forms.Form):
     year = forms.IntegerField(label=_("Year claimed for"))
     tonnes = forms.CharField(label=_("Tonnes CO2e"))

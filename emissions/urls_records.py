@@ -9,7 +9,9 @@ urlpatterns = [
         records.instrument_delete,
         name="instrument_delete",
     ),
+    path("instruments/<int:pk>/edit/", records.instrument_edit, name="instrument_edit"),
     path("credits/", records.credit_list, name="credit_list"),
+    path("credits/<int:pk>/edit/", records.credit_edit, name="credit_edit"),
     path("credits/<int:pk>/delete/", records.credit_delete, name="credit_delete"),
     path(
         "records/<str:kind>/<int:pk>/evidence/",

@@ -76,8 +76,10 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "year_evidence_upload": lambda o: {"year": 2024},
     "history_index": lambda o: {},
     "instrument_list": lambda o: {},
+    "instrument_edit": lambda o: {"pk": o["instrument"].pk},
     "instrument_delete": lambda o: {"pk": o["instrument"].pk},
     "credit_list": lambda o: {},
+    "credit_edit": lambda o: {"pk": o["credit"].pk},
     "credit_delete": lambda o: {"pk": o["credit"].pk},
     "record_evidence_upload": lambda o: {
         "kind": "instrument",

@@ -150,6 +150,50 @@ def instrument_create(
 
 
 @transaction.atomic
+def instrument_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    instrument: ContractualInstrument,
+    version: int | None,
+    business_unit: BusinessUnit,
+    year: int,
+    kind: str,
+    mwh: Any,
+    kg_co2e_per_kwh: Any = 0,
+    energy_source: str = "",
+    supplier: str = "",
+    certificate_ids: str = "",
+    comment: str = "",
+) -> ContractualInstrument:
+    """Correct an instrument while its year (and the year it moves to) is open."""
+    membership = membership_for_write(organisation=organisation, actor=actor)
+    stored = ContractualInstrument.objects.select_for_update().get(
+        pk=instrument.pk, organisation=organisation
+    )
+    _check_version(stored, version)
+    ensure_unit_allowed(membership, stored.business_unit)
+    ensure_unit_allowed(membership, _unit(organisation, business_unit))
+    ensure_year_writable(stored.reporting_year)
+    if kind not in InstrumentKind.values:
+        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
+    stored.business_unit = business_unit
+    stored.reporting_year = _writable_year(organisation, year)
+    stored.kind = kind
+    stored.mwh = _positive(mwh, _("MWh covered"), MWH_CEILING)
+    stored.kg_co2e_per_kwh = _non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5))
+    stored.energy_source = energy_source
+    stored.supplier = supplier
+    stored.certificate_ids = certificate_ids
+    stored.comment = comment
+    stored.version += 1
+    stored.updated_by = actor
+    stored._change_reason = "corrected"
+    stored.save()
+    return stored
+
+
+@transaction.atomic
 def instrument_delete(
     *, organisation: Organisation, actor: User, instrument: ContractualInstrument
 ) -> None:
@@ -201,6 +245,56 @@ def credit_create(
         created_by=actor,
         updated_by=actor,
     )
+
+
+@transaction.atomic
+def credit_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    credit: CarbonCredit,
+    version: int | None,
+    year: int,
+    tonnes: Any,
+    standard: str,
+    project: str,
+    vintage: int,
+    retirement_date: datetime.date | None,
+    serial_numbers: str = "",
+    registry: str = "",
+    comment: str = "",
+) -> CarbonCredit:
+    """Correct a record of retired credits while its claimed year is open."""
+    membership_for_write(organisation=organisation, actor=actor)
+    stored = CarbonCredit.objects.select_for_update().get(
+        pk=credit.pk, organisation=organisation
+    )
+    _check_version(stored, version)
+    ensure_year_writable(stored.claimed_year)
+    if standard not in CREDIT_STANDARDS:
+        raise ValidationError(
+            UNKNOWN_STANDARD, params={"standards": ", ".join(CREDIT_STANDARDS)}
+        )
+    if int(vintage) > int(year):
+        raise ValidationError(
+            VINTAGE_AFTER_CLAIM, params={"vintage": vintage, "year": year}
+        )
+    if retirement_date is None:
+        raise ValidationError(RETIREMENT_REQUIRED)
+    stored.claimed_year = _writable_year(organisation, year)
+    stored.tonnes = _positive(tonnes, _("Tonnes"), TONNES_CEILING)
+    stored.standard = standard
+    stored.project = project.strip()
+    stored.vintage = int(vintage)
+    stored.retirement_date = retirement_date
+    stored.serial_numbers = serial_numbers
+    stored.registry = registry
+    stored.comment = comment
+    stored.version += 1
+    stored.updated_by = actor
+    stored._change_reason = "corrected"
+    stored.save()
+    return stored
 
 
 @transaction.atomic

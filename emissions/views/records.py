@@ -22,6 +22,7 @@ from emissions.forms_records import (
     MetricForm,
     RecalculationForm,
     TargetForm,
+    with_version,
 )
 from emissions.models import (
     ActivityEntry,
@@ -120,6 +121,121 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
             "coverage": coverage,
             "upload_form": EvidenceUploadForm(),
         },
+    )
+
+
+def _edit_page(
+    request: HttpRequest,
+    *,
+    form,
+    title: str,
+    back: str,
+    record,
+    save: Callable[[dict], object],
+    success: str,
+) -> HttpResponse:
+    """Show a record's form filled in; save a correction through its service."""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            save({"version": version, **data})
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(back, org_slug=request.organisation.slug)
+    return render(
+        request,
+        "emissions/records/edit.html",
+        {"form": form, "title": title, "back": back, "record": record},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.EDIT)
+def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    instrument = get_object_or_404(
+        ContractualInstrument.objects.select_related("business_unit", "reporting_year"),
+        organisation=organisation,
+        pk=pk,
+    )
+    form = with_version(InstrumentForm)(
+        request.POST or None,
+        units=_units(organisation),
+        initial={
+            "business_unit": instrument.business_unit.code,
+            "year": instrument.reporting_year.year,
+            "kind": instrument.kind,
+            "mwh": instrument.mwh.normalize(),
+            "kg_co2e_per_kwh": instrument.kg_co2e_per_kwh.normalize(),
+            "energy_source": instrument.energy_source,
+            "supplier": instrument.supplier,
+            "certificate_ids": instrument.certificate_ids,
+            "version": instrument.version,
+        },
+    )
+
+    def save(data):
+        services.instrument_update(
+            organisation=organisation,
+            actor=request.user,
+            instrument=instrument,
+            business_unit=organisation.business_units.get(
+                code=data.pop("business_unit")
+            ),
+            **data,
+        )
+
+    return _edit_page(
+        request,
+        form=form,
+        title=_("Correct an instrument"),
+        back="instrument_list",
+        record=instrument,
+        save=save,
+        success=_("The instrument was corrected."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@org_view(Capability.EDIT)
+def credit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    credit = get_object_or_404(
+        CarbonCredit.objects.select_related("claimed_year"),
+        organisation=organisation,
+        pk=pk,
+    )
+    form = with_version(CreditForm)(
+        request.POST or None,
+        initial={
+            "year": credit.claimed_year.year,
+            "tonnes": credit.tonnes.normalize(),
+            "standard": credit.standard,
+            "project": credit.project,
+            "vintage": credit.vintage,
+            "retirement_date": credit.retirement_date,
+            "registry": credit.registry,
+            "serial_numbers": credit.serial_numbers,
+            "version": credit.version,
+        },
+    )
+
+    def save(data):
+        services.credit_update(
+            organisation=organisation, actor=request.user, credit=credit, **data
+        )
+
+    return _edit_page(
+        request,
+        form=form,
+        title=_("Correct retired credits"),
+        back="credit_list",
+        record=credit,
+        save=save,
+        success=_("The credits were corrected."),
     )
 
 

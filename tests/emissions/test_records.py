@@ -259,3 +259,195 @@ def test_admin_adds_an_own_factor_override_in_the_browser(
     assert response.status_code == 302
     override = FactorOverride.objects.get()
     assert (override.factor, override.from_year) == (factor, 2024)
+
+
+# --- Corrections ---------------------------------------------------------------
+
+
+def _instrument(org, editor, unit, year=2024):
+    return records.instrument_create(
+        organisation=org,
+        actor=editor,
+        business_unit=unit,
+        year=year,
+        kind="go",
+        mwh="10",
+        kg_co2e_per_kwh="0",
+        supplier="Kraft AS",
+    )
+
+
+def _instrument_changes(unit, **extra):
+    return {
+        "business_unit": unit,
+        "year": 2024,
+        "kind": "go",
+        "mwh": "12,5",
+        "kg_co2e_per_kwh": "0",
+        "energy_source": "hydro",
+        "supplier": "Kraft AS",
+        "certificate_ids": "NO-123",
+        **extra,
+    }
+
+
+def test_an_instrument_is_corrected_with_its_version_and_history(org, editor, unit):
+    instrument = _instrument(org, editor, unit)
+    corrected = records.instrument_update(
+        organisation=org,
+        actor=editor,
+        instrument=instrument,
+        version=1,
+        **_instrument_changes(unit),
+    )
+    assert corrected.mwh == Decimal("12.5")
+    assert corrected.certificate_ids == "NO-123"
+    assert corrected.version == 2
+    history = list(corrected.history.order_by("history_id"))
+    assert [(h.history_type, h.mwh) for h in history] == [
+        ("+", Decimal("10")),
+        ("~", Decimal("12.5")),
+    ]
+    assert history[1].history_change_reason == "corrected"
+    with pytest.raises(ValidationError, match="Someone else changed this record"):
+        records.instrument_update(
+            organisation=org,
+            actor=editor,
+            instrument=instrument,
+            version=1,
+            **_instrument_changes(unit, mwh="99"),
+        )
+    instrument.refresh_from_db()
+    assert instrument.mwh == Decimal("12.5")
+
+
+def test_an_instrument_of_a_locked_year_cannot_be_corrected_or_moved_into_one(
+    org, editor, unit
+):
+    instrument = _instrument(org, editor, unit)
+    ReportingYear.objects.create(organisation=org, year=2023, status="approved")
+    with pytest.raises(ValidationError, match="2023 is approved and locked"):
+        records.instrument_update(
+            organisation=org,
+            actor=editor,
+            instrument=instrument,
+            version=1,
+            **_instrument_changes(unit, year=2023),
+        )
+    ReportingYear.objects.filter(organisation=org, year=2024).update(status="approved")
+    with pytest.raises(ValidationError, match="2024 is approved and locked"):
+        records.instrument_update(
+            organisation=org,
+            actor=editor,
+            instrument=instrument,
+            version=1,
+            **_instrument_changes(unit),
+        )
+    instrument.refresh_from_db()
+    assert (instrument.mwh, instrument.version) == (Decimal("10"), 1)
+
+
+def test_credits_are_corrected_under_the_same_rules(org, editor):
+    credit = records.credit_create(
+        organisation=org,
+        actor=editor,
+        year=2024,
+        tonnes="100",
+        standard="Gold Standard",
+        project="Cookstoves",
+        vintage=2022,
+        retirement_date=datetime.date(2024, 11, 1),
+    )
+    changes = {
+        "year": 2024,
+        "tonnes": "120",
+        "standard": "Gold Standard",
+        "project": "Cookstoves, Kenya",
+        "vintage": 2023,
+        "retirement_date": datetime.date(2024, 11, 2),
+    }
+    corrected = records.credit_update(
+        organisation=org, actor=editor, credit=credit, version=1, **changes
+    )
+    assert (corrected.tonnes, corrected.vintage, corrected.version) == (
+        Decimal("120"),
+        2023,
+        2,
+    )
+    with pytest.raises(ValidationError, match="vintage"):
+        records.credit_update(
+            organisation=org,
+            actor=editor,
+            credit=credit,
+            version=2,
+            **{**changes, "vintage": 2025},
+        )
+    with pytest.raises(ValidationError, match="Someone else changed this record"):
+        records.credit_update(
+            organisation=org, actor=editor, credit=credit, version=1, **changes
+        )
+    assert CarbonCredit.objects.get().tonnes == Decimal("120")
+
+
+def test_correction_pages(client_for, org, editor, viewer, unit):
+    instrument = _instrument(org, editor, unit)
+    url = reverse("instrument_edit", args=[org.slug, instrument.pk])
+    assert client_for(viewer).get(url).status_code == 403
+    client = client_for(editor)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="version" value="1"' in page.content.decode()
+    assert (
+        reverse("instrument_edit", args=[org.slug, instrument.pk])
+        in client.get(reverse("instrument_list", args=[org.slug])).content.decode()
+    )
+    form = {
+        "business_unit": "OSL",
+        "year": "2024",
+        "kind": "go",
+        "mwh": "11",
+        "kg_co2e_per_kwh": "0",
+        "version": "1",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302
+    instrument.refresh_from_db()
+    assert (instrument.mwh, instrument.version) == (Decimal("11"), 2)
+    stale = client.post(url, {**form, "mwh": "50"})
+    assert stale.status_code == 200
+    assert "Someone else changed this record" in stale.content.decode()
+    instrument.refresh_from_db()
+    assert instrument.mwh == Decimal("11")
+
+
+def test_credit_correction_page_in_norwegian(client_for, org, editor):
+    credit = records.credit_create(
+        organisation=org,
+        actor=editor,
+        year=2024,
+        tonnes="100",
+        standard="Gold Standard",
+        project="Cookstoves",
+        vintage=2022,
+        retirement_date=datetime.date(2024, 11, 1),
+    )
+    client = client_for(editor)
+    client.cookies["django_language"] = "nb"
+    url = reverse("credit_edit", args=[org.slug, credit.pk])
+    page = client.get(url).content.decode()
+    assert "<h1>Korriger slettede klimakvoter</h1>" in page
+    response = client.post(
+        url,
+        {
+            "year": "2024",
+            "tonnes": "90",
+            "standard": "Gold Standard",
+            "project": "Cookstoves",
+            "vintage": "2022",
+            "retirement_date": "2024-11-01",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302
+    credit.refresh_from_db()
+    assert (credit.tonnes, credit.version) == (Decimal("90"), 2)
