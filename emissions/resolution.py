@@ -190,6 +190,15 @@ class ResolutionCache:
             self._factors[cache_key] = factor
         return self._factors[cache_key]
 
+    def plan(self, key: tuple, build: Callable[[], Plan]) -> Plan | ValidationError:
+        """Return the plan of a kind of line, or the error resolving it gave."""
+        if key not in self._plans:
+            try:
+                self._plans[key] = build()
+            except ValidationError as exc:
+                self._plans[key] = exc
+        return self._plans[key]
+
     def set_object(self, set_pk: int) -> FactorSet:
         if set_pk not in self._set_objects:
             self._set_objects[set_pk] = FactorSet.objects.get(pk=set_pk)
@@ -506,20 +515,17 @@ def calculate_entry(
         activity_type.pk,
         unit,
     )
-    plan = cache._plans.get(key)
-    if plan is None:
-        try:
-            plan = _plan(
-                organisation=organisation,
-                business_unit=business_unit,
-                year=year,
-                activity_type=activity_type,
-                unit=unit,
-                cache=cache,
-            )
-        except ValidationError as exc:
-            plan = exc
-        cache._plans[key] = plan
+    plan = cache.plan(
+        key,
+        lambda: _plan(
+            organisation=organisation,
+            business_unit=business_unit,
+            year=year,
+            activity_type=activity_type,
+            unit=unit,
+            cache=cache,
+        ),
+    )
     if isinstance(plan, ValidationError):
         raise plan.with_traceback(None)
     return plan(quantity)

@@ -283,8 +283,16 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResu
         source_reference = parse_text(values.get("source_reference"))
         # Rows that differ only in their source reference (two invoices of the
         # same amount) are distinct; everything else the same is a duplicate.
-        key = (code, year, activity_code, start, end, quantity, unit_code)
-        key += (source_reference,)
+        key = (
+            code,
+            year,
+            activity_code,
+            start,
+            end,
+            quantity,
+            unit_code,
+            source_reference,
+        )
         if not errors and key in seen:
             errors.append(("", _("Duplicates row %(row)s.") % {"row": seen[key]}))
         seen.setdefault(key, raw.number)

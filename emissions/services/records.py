@@ -131,22 +131,44 @@ def instrument_create(
     """Record a scope 2 instrument (guarantee of origin, REC, PPA, green tariff)."""
     membership = membership_for_write(organisation=organisation, actor=actor)
     ensure_unit_allowed(membership, _unit(organisation, business_unit))
-    if kind not in InstrumentKind.values:
-        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
     return ContractualInstrument.objects.create(
         organisation=organisation,
-        business_unit=business_unit,
-        reporting_year=_writable_year(organisation, year),
-        kind=kind,
-        mwh=_positive(mwh, _("MWh covered"), MWH_CEILING),
-        kg_co2e_per_kwh=_non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5)),
-        energy_source=energy_source,
-        supplier=supplier,
-        certificate_ids=certificate_ids,
-        comment=comment,
+        **_instrument_values(
+            organisation,
+            business_unit=business_unit,
+            year=year,
+            kind=kind,
+            mwh=mwh,
+            kg_co2e_per_kwh=kg_co2e_per_kwh,
+            energy_source=energy_source,
+            supplier=supplier,
+            certificate_ids=certificate_ids,
+            comment=comment,
+        ),
         created_by=actor,
         updated_by=actor,
     )
+
+
+def _instrument_values(
+    organisation: Organisation,
+    *,
+    year: int,
+    kind: str,
+    mwh: Any,
+    kg_co2e_per_kwh: Any,
+    **values: Any,
+) -> dict:
+    """Return an instrument's checked field values (its year must be open)."""
+    if kind not in InstrumentKind.values:
+        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
+    return {
+        **values,
+        "reporting_year": _writable_year(organisation, year),
+        "kind": kind,
+        "mwh": _positive(mwh, _("MWh covered"), MWH_CEILING),
+        "kg_co2e_per_kwh": _non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5)),
+    }
 
 
 @transaction.atomic
@@ -221,6 +243,37 @@ def credit_create(
 ) -> CarbonCredit:
     """Record retired credits claimed for a year (never part of the inventory)."""
     membership_for_write(organisation=organisation, actor=actor)
+    return CarbonCredit.objects.create(
+        organisation=organisation,
+        **_credit_values(
+            organisation,
+            year=year,
+            tonnes=tonnes,
+            standard=standard,
+            project=project,
+            vintage=vintage,
+            retirement_date=retirement_date,
+            serial_numbers=serial_numbers,
+            registry=registry,
+            comment=comment,
+        ),
+        created_by=actor,
+        updated_by=actor,
+    )
+
+
+def _credit_values(
+    organisation: Organisation,
+    *,
+    year: int,
+    tonnes: Any,
+    standard: str,
+    project: str,
+    vintage: int,
+    retirement_date: datetime.date | None,
+    **values: Any,
+) -> dict:
+    """Return a credit record's checked field values (its year must be open)."""
     if standard not in CREDIT_STANDARDS:
         raise ValidationError(
             UNKNOWN_STANDARD, params={"standards": ", ".join(CREDIT_STANDARDS)}
@@ -231,20 +284,15 @@ def credit_create(
         )
     if retirement_date is None:
         raise ValidationError(RETIREMENT_REQUIRED)
-    return CarbonCredit.objects.create(
-        organisation=organisation,
-        claimed_year=_writable_year(organisation, year),
-        tonnes=_positive(tonnes, _("Tonnes"), TONNES_CEILING),
-        standard=standard,
-        project=project.strip(),
-        vintage=int(vintage),
-        retirement_date=retirement_date,
-        serial_numbers=serial_numbers,
-        registry=registry,
-        comment=comment,
-        created_by=actor,
-        updated_by=actor,
-    )
+    return {
+        **values,
+        "claimed_year": _writable_year(organisation, year),
+        "tonnes": _positive(tonnes, _("Tonnes"), TONNES_CEILING),
+        "standard": standard,
+        "project": project.strip(),
+        "vintage": int(vintage),
+        "retirement_date": retirement_date,
+    }
 
 
 @transaction.atomic
@@ -271,25 +319,20 @@ def credit_update(
     )
     _check_version(stored, version)
     ensure_year_writable(stored.claimed_year)
-    if standard not in CREDIT_STANDARDS:
-        raise ValidationError(
-            UNKNOWN_STANDARD, params={"standards": ", ".join(CREDIT_STANDARDS)}
-        )
-    if int(vintage) > int(year):
-        raise ValidationError(
-            VINTAGE_AFTER_CLAIM, params={"vintage": vintage, "year": year}
-        )
-    if retirement_date is None:
-        raise ValidationError(RETIREMENT_REQUIRED)
-    stored.claimed_year = _writable_year(organisation, year)
-    stored.tonnes = _positive(tonnes, _("Tonnes"), TONNES_CEILING)
-    stored.standard = standard
-    stored.project = project.strip()
-    stored.vintage = int(vintage)
-    stored.retirement_date = retirement_date
-    stored.serial_numbers = serial_numbers
-    stored.registry = registry
-    stored.comment = comment
+    values = _credit_values(
+        organisation,
+        year=year,
+        tonnes=tonnes,
+        standard=standard,
+        project=project,
+        vintage=vintage,
+        retirement_date=retirement_date,
+        serial_numbers=serial_numbers,
+        registry=registry,
+        comment=comment,
+    )
+    for name, value in values.items():
+        setattr(stored, name, value)
     stored.version += 1
     stored.updated_by = actor
     stored._change_reason = "corrected"
