@@ -66,6 +66,7 @@ __all__ = [
     "EntryCalculation",
     "ResolutionCache",
     "calculate_entry",
+    "entry_plan",
 ]
 
 DEFAULT_PUE = Decimal("1.5")
@@ -497,15 +498,36 @@ def calculate_entry(
     unit: str,
     cache: ResolutionCache | None = None,
 ) -> EntryCalculation:
-    """Return the calculation snapshot of one line or raise ValidationError.
+    """Return the calculation snapshot of one line or raise ValidationError."""
+    if not isinstance(quantity, Decimal):
+        quantity = Decimal(str(quantity))
+    plan = entry_plan(
+        organisation=organisation,
+        business_unit=business_unit,
+        year=year,
+        activity_type=activity_type,
+        unit=unit,
+        cache=cache,
+    )
+    return plan(quantity)
+
+
+def entry_plan(
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit,
+    year: int,
+    activity_type: ActivityType,
+    unit: str,
+    cache: ResolutionCache | None = None,
+) -> Plan:
+    """Return how a quantity of a kind of line is calculated, or raise ValidationError.
 
     Everything that does not depend on the quantity (the factor, its notes, the
     checks of the unit) is resolved once per business unit, year, activity type
     and unit and kept in the cache as a plan; a line only applies its quantity.
     """
     cache = cache or ResolutionCache()
-    if not isinstance(quantity, Decimal):
-        quantity = Decimal(str(quantity))
     key = (
         organisation.pk,
         organisation.gwp_set,
@@ -528,7 +550,7 @@ def calculate_entry(
     )
     if isinstance(plan, ValidationError):
         raise plan.with_traceback(None)
-    return plan(quantity)
+    return plan
 
 
 def _plan(

@@ -27,6 +27,15 @@ class ImportBatch(models.Model):
         blank=True,
         help_text=_("The uploaded file under MEDIA_ROOT, kept for commit and audit."),
     )
+    prepared_file = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The values a valid preview parsed from each row, under MEDIA_ROOT, "
+            "read by the commit instead of the file; removed once committed."
+        ),
+    )
+    prepared_sha256 = models.CharField(max_length=64, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

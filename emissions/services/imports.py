@@ -1,12 +1,20 @@
 """Import of activity spreadsheets: preview, all-or-nothing commit, rollback.
 
 The browser and `manage.py import_activities` share these functions. A preview
-writes no entries: it reads, validates and calculates every row and records the
-batch. A commit reads the stored file again (the organisation may have changed
-since), and writes every entry in one transaction or none at all.
+writes no entries: it reads, validates and calculates every row, records the
+batch and, when every row is valid, keeps what it parsed from each row. A
+commit checks and calculates every row again from those parsed values (the
+organisation may have changed since; the file cannot have), and writes every
+entry in one transaction or none at all.
 """
 
+from __future__ import annotations
+
+import csv
+import datetime
 import hashlib
+import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, User
+from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import RowInserter, copy_to_history
 from emissions.importing.reading import RawRow, read_upload
@@ -34,7 +42,7 @@ from emissions.models import (
     ImportStatus,
     ReportingYear,
 )
-from emissions.resolution import ResolutionCache, calculate_entry
+from emissions.resolution import Plan, ResolutionCache, entry_plan
 from emissions.services.entries import (
     membership_for_write,
     parse_quantity,
@@ -47,6 +55,9 @@ ZERO = Decimal(0)
 CHUNK = 5000
 PROGRESS_EVERY = 5000
 MAX_KEPT_ERRORS = 1000
+# The layout of the prepared rows a preview keeps (_Prepared); a commit reads
+# the uploaded file again when it finds another.
+PREPARED_FORMAT = 1
 # The ActivityEntry fields each row gives (the others are the same for a batch).
 ROW_COLUMNS = [
     "business_unit_id",
@@ -139,6 +150,31 @@ class _Tally:
             self.totals[row.scope] = self.totals.get(row.scope, ZERO) + row.kg_co2e
 
 
+@dataclass
+class _Kind:
+    """What a row's business unit, year, activity type and unit resolve to.
+
+    Every row of a file with the same four cells resolves the same way, so
+    that part of the checking is done once per kind of row; `head` holds its
+    errors of the columns before the quantity, `tail` those of the unit.
+    """
+
+    code: str
+    year: int | None
+    activity_code: str
+    unit_code: str
+    business_unit: BusinessUnit | None
+    reporting_year: ReportingYear | None
+    activity: ActivityType | None
+    head: tuple[tuple[str, str], ...]
+    tail: tuple[tuple[str, str], ...]
+    plan: Plan | ValidationError | None = None
+    # Its position in the prepared rows of a preview (see _Prepared).
+    index: int | None = None
+    # The entry fields its rows share.
+    fields: dict | None = None
+
+
 class _Context:
     """Look-ups cached for a whole file, so rows cost no queries of their own."""
 
@@ -161,8 +197,10 @@ class _Context:
             {t.code: t for t in organisation.activity_types.filter(is_active=True)}
         )
         self.years: dict[int, ReportingYear | str] = {}
+        self.kinds: dict[tuple, _Kind] = {}
+        self.parsed_kinds: dict[tuple, _Kind] = {}
+        self.qualities: dict[tuple, tuple[str, tuple[str, str] | None]] = {}
         self.cache = ResolutionCache()
-        self.qualities = frozenset(DataQuality.values)
         self.parse_quantity = partial(parse_quantity, limit=quantity_limit())
         self.now = timezone.now()
 
@@ -181,11 +219,164 @@ class _Context:
             raise ValidationError(found)
         return found
 
+    def kind(self, values: dict) -> _Kind:
+        """Return the resolution of a row's business unit, year, activity, unit."""
+        cells = (
+            values.get("business_unit"),
+            values.get("year"),
+            values.get("activity"),
+            values.get("unit"),
+        )
+        # The types are part of the key: True and 1 are equal, but not as cells.
+        key = (*cells, *map(type, cells))
+        found = self.kinds.get(key)
+        if found is None:
+            year_errors: list[tuple[str, str]] = []
+            year = _checked(year_errors, "year", parse_year, cells[1])
+            found = self.kinds[key] = self.resolved(
+                parse_text(cells[0]).upper(),
+                year,
+                year_errors[0][1] if year_errors else None,
+                parse_text(cells[2]),
+                parse_text(cells[3]),
+            )
+        return found
 
-def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResult]:
-    """Yield each row checked and calculated; valid rows carry their fields."""
+    def resolved(
+        self,
+        code: str,
+        year: int | None,
+        year_error: str | None,
+        activity_code: str,
+        unit_code: str,
+    ) -> _Kind:
+        """Return the resolution of a kind of row from its parsed cells."""
+        key = (code, year, year_error, activity_code, unit_code)
+        found = self.parsed_kinds.get(key)
+        if found is None:
+            found = self.parsed_kinds[key] = self._resolve_kind(*key)
+        return found
+
+    def _resolve_kind(
+        self,
+        code: str,
+        year: int | None,
+        year_error: str | None,
+        activity_code: str,
+        unit_code: str,
+    ) -> _Kind:
+        head: list[tuple[str, str]] = []
+        unit = self.units.get(code)
+        if unit is None:
+            head.append(
+                (
+                    "business_unit",
+                    _("Unknown business unit “%(code)s”.") % {"code": code},
+                )
+            )
+        elif self.limited and unit.pk not in self.limited:
+            head.append(
+                (
+                    "business_unit",
+                    _("You may not enter data for %(code)s.") % {"code": code},
+                )
+            )
+        if year_error is not None:
+            head.append(("year", year_error))
+        reporting_year = _checked(head, "year", self.year, year) if year else None
+        if unit is not None and year and not unit.active_in(year):
+            head.append(
+                (
+                    "business_unit",
+                    _("%(code)s did not belong to the organisation in %(year)s.")
+                    % {"code": code, "year": year},
+                )
+            )
+        activity = self.types.get(activity_code)
+        if activity is None:
+            head.append(
+                (
+                    "activity",
+                    _("Unknown activity “%(code)s”.") % {"code": activity_code},
+                )
+            )
+        tail: list[tuple[str, str]] = []
+        if unit_code not in UNITS:
+            tail.append(
+                ("unit", _("“%(unit)s” is not a known unit.") % {"unit": unit_code})
+            )
+        elif activity is not None and unit_code not in activity.allowed_units:
+            tail.append(
+                (
+                    "unit",
+                    _("%(activity)s is entered in %(allowed)s, not %(unit)s.")
+                    % {
+                        "activity": activity.code,
+                        "allowed": ", ".join(activity.allowed_units),
+                        "unit": unit_code,
+                    },
+                )
+            )
+        return _Kind(
+            code=code,
+            year=year,
+            activity_code=activity_code,
+            unit_code=unit_code,
+            business_unit=unit,
+            reporting_year=reporting_year,
+            activity=activity,
+            head=tuple(head),
+            tail=tuple(tail),
+        )
+
+    def plan(self, kind: _Kind) -> Plan:
+        """Return the calculation plan of a kind of row without errors, or raise."""
+        if kind.plan is None:
+            try:
+                kind.plan = entry_plan(
+                    organisation=self.organisation,
+                    business_unit=kind.business_unit,
+                    year=kind.year,
+                    activity_type=kind.activity,
+                    unit=kind.unit_code,
+                    cache=self.cache,
+                )
+            except ValidationError as exc:
+                kind.plan = exc
+        if isinstance(kind.plan, ValidationError):
+            raise kind.plan.with_traceback(None)
+        return kind.plan
+
+    def quality(self, cell) -> tuple[str, tuple[str, str] | None]:
+        """Return a data-quality cell's value and its error, if any."""
+        key = (cell, type(cell))
+        found = self.qualities.get(key)
+        if found is None:
+            quality = parse_text(cell).lower() or DataQuality.MEASURED
+            error = None
+            if quality not in DataQuality.values:
+                error = (
+                    "data_quality",
+                    _("“%(value)s” is not one of %(allowed)s.")
+                    % {"value": quality, "allowed": ", ".join(DataQuality.values)},
+                )
+            found = self.qualities[key] = (quality, error)
+        return found
+
+
+def _evaluate(
+    context: _Context,
+    raw_rows: Iterable[RawRow],
+    prepared: _Prepared | None = None,
+) -> Iterator[RowResult]:
+    """Yield each row checked and calculated; valid rows carry their fields.
+
+    With `prepared`, the parsed values of each valid row are added to it.
+    """
     seen: dict[tuple, int] = {}
-    organisation = context.organisation
+    kind_of = context.kind
+    quality_of = context.quality
+    parse_quantity = context.parse_quantity
     for raw in raw_rows:
         values = raw.values
         row = RowResult(number=raw.number, values=values)
@@ -202,134 +393,245 @@ def _evaluate(context: _Context, raw_rows: Iterable[RawRow]) -> Iterator[RowResu
                     % {"cells": ", ".join(raw.uncalculated)},
                 )
             )
-
-        code = parse_text(values.get("business_unit")).upper()
-        unit = context.units.get(code)
-        if unit is None:
-            errors.append(
-                (
-                    "business_unit",
-                    _("Unknown business unit “%(code)s”.") % {"code": code},
-                )
-            )
-        elif context.limited and unit.pk not in context.limited:
-            errors.append(
-                (
-                    "business_unit",
-                    _("You may not enter data for %(code)s.") % {"code": code},
-                )
-            )
-        year = _checked(errors, "year", parse_year, values.get("year"))
-        reporting_year = _checked(errors, "year", context.year, year) if year else None
-        if unit is not None and year and not unit.active_in(year):
-            errors.append(
-                (
-                    "business_unit",
-                    _("%(code)s did not belong to the organisation in %(year)s.")
-                    % {"code": code, "year": year},
-                )
-            )
-        activity_code = parse_text(values.get("activity"))
-        activity = context.types.get(activity_code)
-        if activity is None:
-            errors.append(
-                (
-                    "activity",
-                    _("Unknown activity “%(code)s”.") % {"code": activity_code},
-                )
-            )
-        quantity = _checked(errors, "quantity", parse_number, values.get("quantity"))
-        if quantity is not None:
-            quantity = _checked(errors, "quantity", context.parse_quantity, quantity)
+        kind = kind_of(values)
+        if kind.head:
+            errors.extend(kind.head)
+        year = kind.year
+        cell = values.get("quantity")
+        try:
+            quantity = parse_quantity(parse_number(cell))
+        except ValidationError as exc:
+            quantity = None
+            errors.append(("quantity", " ".join(exc.messages)))
         row.quantity = quantity
-        unit_code = parse_text(values.get("unit"))
-        if unit_code not in UNITS:
-            errors.append(
-                ("unit", _("“%(unit)s” is not a known unit.") % {"unit": unit_code})
-            )
-        elif activity is not None and unit_code not in activity.allowed_units:
-            errors.append(
-                (
-                    "unit",
-                    _("%(activity)s is entered in %(allowed)s, not %(unit)s.")
-                    % {
-                        "activity": activity.code,
-                        "allowed": ", ".join(activity.allowed_units),
-                        "unit": unit_code,
-                    },
-                )
-            )
-        start = _checked(errors, "period_start", parse_date, values.get("period_start"))
-        end = _checked(errors, "period_end", parse_date, values.get("period_end"))
-        if start and end and end < start:
-            errors.append(("period_end", _("The period ends before it starts.")))
-        for column, day in (("period_start", start), ("period_end", end)):
-            if day and year and day.year != year:
-                errors.append(
-                    (
-                        column,
-                        _("The date is outside the year %(year)s.") % {"year": year},
+        if kind.tail:
+            errors.extend(kind.tail)
+        start = end = None
+        cell = values.get("period_start")
+        if cell is not None and cell != "":
+            start = _checked(errors, "period_start", parse_date, cell)
+        cell = values.get("period_end")
+        if cell is not None and cell != "":
+            end = _checked(errors, "period_end", parse_date, cell)
+        if start or end:
+            if start and end and end < start:
+                errors.append(("period_end", _("The period ends before it starts.")))
+            for column, day in (("period_start", start), ("period_end", end)):
+                if day and year and day.year != year:
+                    errors.append(
+                        (
+                            column,
+                            _("The date is outside the year %(year)s.")
+                            % {"year": year},
+                        )
                     )
-                )
-        quality = parse_text(values.get("data_quality")).lower() or DataQuality.MEASURED
-        if quality not in context.qualities:
-            errors.append(
-                (
-                    "data_quality",
-                    _("“%(value)s” is not one of %(allowed)s.")
-                    % {"value": quality, "allowed": ", ".join(DataQuality.values)},
-                )
-            )
+        quality, quality_error = quality_of(values.get("data_quality"))
+        if quality_error is not None:
+            errors.append(quality_error)
         source_reference = parse_text(values.get("source_reference"))
         # Rows that differ only in their source reference (two invoices of the
         # same amount) are distinct; everything else the same is a duplicate.
         key = (
-            code,
+            kind.code,
             year,
-            activity_code,
+            kind.activity_code,
             start,
             end,
             quantity,
-            unit_code,
+            kind.unit_code,
             source_reference,
         )
         if not errors and key in seen:
             errors.append(("", _("Duplicates row %(row)s.") % {"row": seen[key]}))
         seen.setdefault(key, raw.number)
         if not errors:
-            try:
-                calculation = calculate_entry(
-                    organisation=organisation,
-                    business_unit=unit,
-                    year=year,
-                    activity_type=activity,
-                    quantity=quantity,
-                    unit=unit_code,
-                    cache=context.cache,
+            comment = parse_text(values.get("comment"))[:5000]
+            source_reference = source_reference[:200]
+            _calculate(
+                context,
+                row,
+                kind,
+                quantity,
+                start,
+                end,
+                quality,
+                comment,
+                source_reference,
+            )
+            if prepared is not None and not row.errors:
+                prepared.add(
+                    row.number,
+                    kind,
+                    start,
+                    end,
+                    quantity,
+                    quality,
+                    comment,
+                    source_reference,
                 )
-            except ValidationError as exc:
-                errors.append(("activity", " ".join(exc.messages)))
-            else:
-                row.kg_co2e = calculation.kg_co2e
-                row.scope = calculation.scope
-                fields = calculation.__dict__.copy()
-                factor = fields.pop("factor")
-                factor_set = fields.pop("factor_set")
-                fields.update(
-                    factor_id=factor.pk if factor is not None else None,
-                    factor_set_id=factor_set.pk if factor_set is not None else None,
-                    business_unit_id=unit.pk,
-                    reporting_year_id=reporting_year.pk,
-                    activity_type_id=activity.pk,
-                    quantity=quantity,
-                    unit=unit_code,
-                    period_start=start,
-                    period_end=end,
-                    data_quality=quality,
-                    comment=parse_text(values.get("comment"))[:5000],
-                    source_reference=source_reference[:200],
-                )
-                row.fields = fields
+        yield row
+
+
+def _calculate(
+    context: _Context,
+    row: RowResult,
+    kind: _Kind,
+    quantity: Decimal,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    quality: str,
+    comment: str,
+    source_reference: str,
+) -> None:
+    """Calculate a row that has no errors: set its fields, or its error."""
+    try:
+        calculation = context.plan(kind)(quantity)
+    except ValidationError as exc:
+        row.errors.append(("activity", " ".join(exc.messages)))
+        return
+    row.kg_co2e = calculation.kg_co2e
+    row.scope = calculation.scope
+    fields = calculation.__dict__.copy()
+    factor = fields.pop("factor")
+    factor_set = fields.pop("factor_set")
+    if kind.fields is None:
+        kind.fields = {
+            "business_unit_id": kind.business_unit.id,
+            "reporting_year_id": kind.reporting_year.id,
+            "activity_type_id": kind.activity.id,
+            "unit": kind.unit_code,
+        }
+    fields.update(kind.fields)
+    fields.update(
+        factor_id=factor.id if factor is not None else None,
+        factor_set_id=factor_set.id if factor_set is not None else None,
+        quantity=quantity,
+        period_start=start,
+        period_end=end,
+        data_quality=quality,
+        comment=comment,
+        source_reference=source_reference,
+    )
+    row.fields = fields
+
+
+class _Prepared:
+    """What a valid preview parsed from each row, kept for the commit.
+
+    The commit then need not read the file again. The first line (JSON) holds
+    the kinds of row (business unit code, year, activity and unit as parsed);
+    each further line (CSV) a row's number, the index of its kind and the
+    values parsed from its other cells: period, quantity, data quality,
+    comment and source reference. Nothing that depends on the organisation is
+    kept: the commit resolves every kind again and calculates every row again,
+    with the organisation as it is then.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: list[list] = []
+        self.rows = io.StringIO()
+        self.writer = csv.writer(self.rows, lineterminator="\n")
+
+    def add(
+        self,
+        number: int,
+        kind: _Kind,
+        start: datetime.date | None,
+        end: datetime.date | None,
+        quantity: Decimal,
+        quality: str,
+        comment: str,
+        source_reference: str,
+    ) -> None:
+        if kind.index is None:
+            kind.index = len(self.kinds)
+            self.kinds.append(
+                [kind.code, kind.year, kind.activity_code, kind.unit_code]
+            )
+        self.writer.writerow(
+            (
+                number,
+                kind.index,
+                start.isoformat() if start else "",
+                end.isoformat() if end else "",
+                quantity,
+                quality,
+                comment,
+                source_reference,
+            )
+        )
+
+    def content(self, sha256: str) -> bytes:
+        header = json.dumps(
+            {"format": PREPARED_FORMAT, "sha256": sha256, "kinds": self.kinds},
+            ensure_ascii=False,
+        )
+        return f"{header}\n{self.rows.getvalue()}".encode()
+
+
+def _prepared_rows(context: _Context, batch: ImportBatch) -> Iterator[RowResult] | None:
+    """Return the rows of a batch's prepared file, checked again; None without one.
+
+    A missing, altered or older-format file gives None: the commit then reads
+    the uploaded file again, as it would without it.
+    """
+    if not batch.prepared_file:
+        return None
+    try:
+        with default_storage.open(batch.prepared_file, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return None
+    if hashlib.sha256(data).hexdigest() != batch.prepared_sha256:
+        return None
+    text = data.decode()
+    del data
+    header_end = text.find("\n")
+    try:
+        header = json.loads(text[:header_end])
+    except ValueError:
+        return None
+    if header.get("format") != PREPARED_FORMAT or header.get("sha256") != batch.sha256:
+        return None
+    kinds = [
+        context.resolved(code, year, None, activity_code, unit_code)
+        for code, year, activity_code, unit_code in header["kinds"]
+    ]
+    rows = csv.reader(io.StringIO(text[header_end + 1 :]))
+    return _rows_from_prepared(context, kinds, rows)
+
+
+def _rows_from_prepared(
+    context: _Context, kinds: list[_Kind], rows: Iterator[list[str]]
+) -> Iterator[RowResult]:
+    parse_quantity = context.parse_quantity
+    fromisoformat = datetime.date.fromisoformat
+    for number, kind_index, start, end, quantity, quality, comment, reference in rows:
+        kind = kinds[int(kind_index)]
+        row = RowResult(number=int(number), values={})
+        errors = row.errors
+        if kind.head:
+            errors.extend(kind.head)
+        try:
+            quantity = parse_quantity(Decimal(quantity))
+        except ValidationError as exc:
+            quantity = None
+            errors.append(("quantity", " ".join(exc.messages)))
+        row.quantity = quantity
+        if kind.tail:
+            errors.extend(kind.tail)
+        if not errors:
+            _calculate(
+                context,
+                row,
+                kind,
+                quantity,
+                fromisoformat(start) if start else None,
+                fromisoformat(end) if end else None,
+                quality,
+                comment,
+                reference,
+            )
         yield row
 
 
@@ -359,7 +661,8 @@ def import_preview(
     membership_for_write(organisation=organisation, actor=actor)
     raw = read_upload(file_name, data)
     tally = _Tally()
-    for row in _evaluate(_Context(organisation, actor), raw.rows):
+    prepared = _Prepared()
+    for row in _evaluate(_Context(organisation, actor), raw.rows, prepared):
         row.fields = None
         tally.add(row)
     sha = hashlib.sha256(data).hexdigest()
@@ -367,6 +670,14 @@ def import_preview(
     stored = default_storage.save(
         f"imports/{organisation.pk}/{sha}{suffix}", ContentFile(data)
     )
+    prepared_file = prepared_sha = ""
+    if not tally.error_rows:
+        content = prepared.content(sha)
+        prepared_sha = hashlib.sha256(content).hexdigest()
+        prepared_file = default_storage.save(
+            f"imports/{organisation.pk}/{sha}.rows.jsonl", ContentFile(content)
+        )
+    del prepared
     duplicate = (
         ImportBatch.objects.filter(
             organisation=organisation, sha256=sha, status=ImportStatus.COMMITTED
@@ -382,6 +693,8 @@ def import_preview(
         uploaded_by=actor,
         rows_read=tally.row_count,
         errors=_error_records(tally.error_rows),
+        prepared_file=prepared_file,
+        prepared_sha256=prepared_sha,
         duplicate_of=duplicate,
     )
     return ImportPreview(
@@ -412,16 +725,21 @@ def import_commit(
 ) -> ImportBatch:
     """Create every entry of a previewed batch in one transaction, or none.
 
-    The stored file is read and every row checked and calculated again, since
-    the organisation may have changed since the preview; the progress of that
+    Every row is checked and calculated again, since the organisation may have
+    changed since the preview: from the rows the preview parsed (`_Prepared`),
+    or, without them, from the stored file, read again. The progress of that
     pass is saved as it goes (`rows_done`), so the page of a background import
     can show it. The entries and their history are then written in a single
     transaction, in which the batch and its years are locked and checked again.
     """
     membership_for_write(organisation=organisation, actor=actor)
     _ensure_committable(organisation, batch, confirm_duplicate_file)
-    raw = read_upload(batch.file_name, _read_stored(batch))
     context = _Context(organisation, actor)
+    rows = _prepared_rows(context, batch)
+    if rows is None:
+        rows = _evaluate(
+            context, read_upload(batch.file_name, _read_stored(batch)).rows
+        )
     inserter = RowInserter(
         ActivityEntry,
         columns=ROW_COLUMNS,
@@ -437,7 +755,7 @@ def import_commit(
     prepared: list[tuple] = []
     failed: list[RowResult] = []
     years: set[int] = set()
-    for done, row in enumerate(_evaluate(context, raw.rows), start=1):
+    for done, row in enumerate(rows, start=1):
         if row.errors:
             failed.append(row)
         elif not failed:
@@ -446,7 +764,7 @@ def import_commit(
         row.fields = None
         if done % PROGRESS_EVERY == 0:
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
-    del raw
+    del rows
     if failed:
         prepared.clear()
         errors = _error_records(failed)
@@ -485,7 +803,12 @@ def import_commit(
             batch.rows_done = len(prepared)
             batch.committed_at = timezone.now()
             batch.errors = []
+            prepared_file, batch.prepared_file = batch.prepared_file, ""
+            batch.prepared_sha256 = ""
             batch.save()
+            if prepared_file:
+                # The prepared rows served this commit only; the upload is kept.
+                transaction.on_commit(partial(default_storage.delete, prepared_file))
     if closed:
         # A year was locked between the check of the rows and the writing.
         ImportBatch.objects.filter(pk=batch.pk).update(

@@ -632,3 +632,166 @@ def test_csv_delimiter_comes_from_the_header_not_the_decimal_commas(
         (Decimal("1234.5"), "kWh"),
         (Decimal("2.5"), "MWh"),
     ]
+
+
+def _entry_values(batch) -> list[dict]:
+    skip = {"id", "import_batch_id", "calculated_at", "created_at", "updated_at"}
+    names = [f.attname for f in ActivityEntry._meta.concrete_fields]
+    return [
+        {name: getattr(e, name) for name in names if name not in skip}
+        for e in ActivityEntry.objects.filter(import_batch=batch).order_by("id")
+    ]
+
+
+def test_a_valid_preview_keeps_the_parsed_rows_for_the_commit(
+    org, editor, unit, catalogue, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from emissions.services import imports
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    batch = preview.batch
+    with default_storage.open(batch.prepared_file, "rb") as handle:
+        lines = handle.read().decode().splitlines()
+    assert len(lines) == 3
+    assert '"kinds": [["OSL", 2024, "electricity", "kWh"]]' in lines[0]
+    assert lines[1:] == [
+        "2,0,,,10000.0,measured,,inv-1",
+        "3,0,2024-01-01,2024-03-31,2500.5,estimated,Q1,inv-2",
+    ]
+    path = batch.prepared_file
+
+    def no_reading(*args):
+        raise AssertionError("the commit read the uploaded file again")
+
+    monkeypatch.setattr(imports, "read_upload", no_reading)
+    with django_capture_on_commit_callbacks(execute=True):
+        committed = import_commit(organisation=org, actor=editor, batch=batch)
+    # It served the commit and is gone; the uploaded file stays for the audit.
+    assert committed.prepared_file == ""
+    assert not default_storage.exists(path)
+    assert default_storage.exists(committed.stored_file)
+    assert [e["quantity"] for e in _entry_values(committed)] == [
+        Decimal("10000"),
+        Decimal("2500.5"),
+    ]
+
+
+def test_a_preview_with_errors_keeps_no_parsed_rows(org, editor, unit, catalogue):
+    rows = [*GOOD, ["OSL", 2024, "electricity", -5, "kWh"]]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="bad.xlsx", data=xlsx(rows)
+    )
+    assert not preview.is_valid
+    assert preview.batch.prepared_file == ""
+    assert preview.batch.prepared_sha256 == ""
+
+
+@pytest.mark.parametrize("damage", ["missing", "altered", "other format"])
+def test_the_commit_reads_the_file_again_without_sound_parsed_rows(
+    org, editor, unit, catalogue, damage
+):
+    """Entries are the same whether the commit reads the parsed rows or the file."""
+    from django.core.files.storage import default_storage
+
+    first = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    import_commit(organisation=org, actor=editor, batch=first.batch)
+    expected = _entry_values(first.batch)
+    assert [e["quantity"] for e in expected] == [Decimal("10000"), Decimal("2500.5")]
+    import_rollback(organisation=org, actor=editor, batch=first.batch)
+
+    second = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    batch = second.batch
+    path = batch.prepared_file
+    with default_storage.open(path, "rb") as handle:
+        content = handle.read()
+    default_storage.delete(path)
+    if damage == "altered":
+        # A quantity changed on disk: the checksum no longer matches.
+        default_storage.save(path, io.BytesIO(content.replace(b",10000.0,", b",99,")))
+    elif damage == "other format":
+        import hashlib
+
+        content = content.replace(b'"format": 1', b'"format": 0')
+        default_storage.save(path, io.BytesIO(content))
+        batch.prepared_sha256 = hashlib.sha256(content).hexdigest()
+        batch.save(update_fields=["prepared_sha256"])
+    batch = import_commit(
+        organisation=org, actor=editor, batch=batch, confirm_duplicate_file=True
+    )
+    assert batch.rows_created == 2
+    assert _entry_values(batch) == expected
+
+
+def test_the_commit_calculates_with_the_organisation_as_it_is_then(
+    org, editor, unit, catalogue
+):
+    """A unit moved to Sweden after the preview is committed with Swedish factors."""
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    assert preview.totals_by_scope() == {2: Decimal("137.5055000000")}  # NO 0.011
+    unit.country = "SE"
+    unit.save()
+    batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
+    entries = ActivityEntry.objects.filter(import_batch=batch).order_by("id")
+    # SE 2024: 0.012 kg/kWh location-based, 0.040 residual mix.
+    assert [(e.kg_co2e, e.kg_co2e_market) for e in entries] == [
+        (Decimal("120.0000000000"), Decimal("400.0000000000")),
+        (Decimal("30.0060000000"), Decimal("100.0200000000")),
+    ]
+    assert [e.factor_key for e in entries] == ["grid_location|SE"] * 2
+
+
+def test_a_unit_removed_from_a_member_after_the_preview_fails_each_row(
+    org, editor, unit, catalogue
+):
+    from accounts.models import Membership
+    from tests.factories import BusinessUnitFactory
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    other = BusinessUnitFactory(organisation=org, code="BGO", country="NO")
+    Membership.objects.get(user=editor, organisation=org).business_units.set([other])
+    with pytest.raises(ValidationError, match="2 rows have errors"):
+        import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert ActivityEntry.objects.count() == 0
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed"
+    assert batch.errors == [
+        {
+            "row": 2,
+            "column": "business_unit",
+            "message": "You may not enter data for OSL.",
+        },
+        {
+            "row": 3,
+            "column": "business_unit",
+            "message": "You may not enter data for OSL.",
+        },
+    ]
+
+
+def test_text_with_commas_quotes_and_line_breaks_survives_the_parsed_rows(
+    org, editor, unit, catalogue, monkeypatch
+):
+    from emissions.services import imports
+
+    comment = 'Tank 2, "north side"\nrefilled; 50 % estimated'
+    rows = [["OSL", 2024, "electricity", 12.5, "kWh", None, None, "", comment, "a,b"]]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="t.xlsx", data=xlsx(rows)
+    )
+    monkeypatch.setattr(imports, "read_upload", None)  # the file is not read again
+    import_commit(organisation=org, actor=editor, batch=preview.batch)
+    entry = ActivityEntry.objects.get()
+    assert (entry.comment, entry.source_reference) == (comment, "a,b")
+    assert (entry.quantity, entry.kg_co2e) == (Decimal("12.5"), Decimal("0.1375000000"))

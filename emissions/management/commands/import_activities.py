@@ -61,6 +61,8 @@ class Command(BaseCommand):
                 if options["dry_run"]:
                     transaction.set_rollback(True)
                     default_storage.delete(preview.batch.stored_file)
+                    if preview.batch.prepared_file:
+                        default_storage.delete(preview.batch.prepared_file)
                     self.stdout.write("Dry run: nothing was written.")
                     return
             batch = import_commit(
