@@ -250,13 +250,11 @@ class ActivityEntry(models.Model):
                 name="entry_period_order",
             ),
         ]
-        # Every index slows the writing of imported lines; none repeats what
-        # another serves. The inventory's two grouped passes
-        # (reports.selectors) read these alone, never the wide lines, in the
-        # order they group by; the first also serves the lists of a year or of
-        # a unit's year (organisation, year, unit), the foreign-key indexes the
-        # rest (a unit's lines over all years, a batch's lines).
         indexes = [
+            models.Index(fields=["organisation", "reporting_year", "scope"]),
+            models.Index(fields=["organisation", "business_unit", "reporting_year"]),
+            # The inventory's two grouped passes (reports.selectors) read these
+            # alone, never the wide lines, in the order they group by.
             models.Index(
                 fields=[
                     "organisation",
