@@ -170,21 +170,23 @@ def test_report_killed_mid_build_leaves_no_file(database, tmp_path):
         capture_output=True,
     )
     build = [*manage, "build_report", "--org", "fault", "--year", "2024", "-o"]
-    # A complete build first, to know how long one takes on this machine.
-    begun = time.monotonic()
-    subprocess.run(
-        [*build, str(tmp_path / "complete.pdf")],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    whole = time.monotonic() - begun
+    # Two complete builds first: the first warms the caches (fonts, files), the
+    # second tells how long a build takes on this machine.
+    for name in ("warm.pdf", "complete.pdf"):
+        begun = time.monotonic()
+        subprocess.run(
+            [*build, str(tmp_path / name)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        whole = time.monotonic() - begun
     assert (tmp_path / "complete.pdf").read_bytes().startswith(b"%PDF-")
     target = tmp_path / "report.pdf"
     process = subprocess.Popen(
         [*build, str(target)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     begun = time.monotonic()
-    _kill_when(process, lambda: time.monotonic() - begun > whole * 0.7)
+    _kill_when(process, lambda: time.monotonic() - begun > whole * 0.5)
     assert not target.exists()
     assert db.count("SELECT COUNT(*) FROM emissions_activityentry") == ROWS
