@@ -8,7 +8,10 @@ that are the same for every row are converted once, the others through the
 backend's own adapter for their type, and the rows go to the database with one
 `executemany` per chunk. Signals are not sent, as with `bulk_create`.
 
-`insert_rows` is the part that sends already adapted rows to a table.
+`GroupedRowInserter` does the same for rows that share many of their values in
+groups (the lines of one kind in an imported file), through two temporary
+tables and one INSERT ... SELECT. `insert_rows` is the part that sends already
+adapted rows to a table.
 `copy_to_history` writes the django-simple-history rows of the inserted rows in
 one INSERT ... SELECT, so the history holds exactly what the table holds.
 """
@@ -90,23 +93,7 @@ class RowInserter:
         unknown = (set(columns) | set(constants)) - set(fields)
         if unknown:
             raise ValueError(f"{model.__name__} has no field {sorted(unknown)}.")
-        shared: dict[str, object] = {}
-        for name, field in fields.items():
-            if name in columns:
-                continue
-            if name in constants:
-                value = constants[name]
-            elif getattr(field, "auto_now", False) or getattr(
-                field, "auto_now_add", False
-            ):
-                value = now
-            elif field.has_default():
-                value = field.get_default()
-            elif field.null:
-                value = None
-            else:
-                raise ValueError(f"No value for {model.__name__}.{name}.")
-            shared[field.column] = field.get_db_prep_save(value, connection)
+        shared = _defaults(model, fields, set(columns), constants, now)
         self._get = itemgetter(*columns) if len(columns) > 1 else None
         self._columns = list(columns)
         self._adapt = [
@@ -215,3 +202,173 @@ def copy_to_history(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*extra, where.get_db_prep_value(value, connection)])
+
+
+class GroupedRowInserter:
+    """Insert rows whose values are partly their own, partly shared by groups.
+
+    An imported file's lines of one kind share a dozen values (the unit, the
+    factor, its key, its note of a few hundred characters ...) and differ in a
+    dozen others (period, quantity, results). Sending every value of every row
+    costs binding and transfer; inserting row by row into a table with many
+    indexes costs more than filling a bare table and moving the rows over in
+    the database. So the rows are collected with `add`, and `insert` stages
+    each distinct group of shared values once and each row's own values in two
+    temporary tables, then moves them into the model's table with one
+    ``INSERT ... SELECT`` in the order they were added.
+
+    `columns` names the fields each row gives itself, `shared` those it shares
+    with others (both by attribute name); `constants` holds the values of every
+    row. The other fields take their default, `auto_now` ones take `now`.
+    """
+
+    GROUPS = "bulk_groups"
+    ROWS = "bulk_rows"
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        *,
+        columns: Sequence[str],
+        shared: Sequence[str],
+        constants: dict,
+        now: datetime,
+    ) -> None:
+        self.model = model
+        fields = {
+            field.attname: field
+            for field in model._meta.concrete_fields
+            if not (field.primary_key and isinstance(field, models.AutoField))
+        }
+        unknown = (set(columns) | set(shared) | set(constants)) - set(fields)
+        if unknown:
+            raise ValueError(f"{model.__name__} has no field {sorted(unknown)}.")
+        defaults = _defaults(model, fields, {*columns, *shared}, constants, now)
+        self._fields = fields
+        self._columns = list(columns)
+        self._shared = list(shared)
+        self._get = itemgetter(*columns)
+        self._get_shared = itemgetter(*shared)
+        self._adapt = [
+            (index, adapt)
+            for index, name in enumerate(columns)
+            if (adapt := _adapter(fields[name])) is not None
+        ]
+        self._adapt_shared = [
+            (index, adapt)
+            for index, name in enumerate(shared)
+            if (adapt := _adapter(fields[name])) is not None
+        ]
+        self._defaults = defaults
+        self._groups: dict[tuple, int] = {}
+        self._group_rows: list[tuple] = []
+        self._rows: list[tuple] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, values: dict) -> None:
+        """Collect one row given as a dict of attribute names."""
+        key = self._get_shared(values)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = len(self._group_rows) + 1
+            params = list(key)
+            for index, adapt in self._adapt_shared:
+                if params[index] is not None:
+                    params[index] = adapt(params[index])
+            self._group_rows.append((group, *params, *self._defaults.values()))
+        params = list(self._get(values))
+        for index, adapt in self._adapt:
+            if params[index] is not None:
+                params[index] = adapt(params[index])
+        self._rows.append((len(self._rows) + 1, group, *params))
+
+    def clear(self) -> None:
+        self._groups.clear()
+        self._group_rows.clear()
+        self._rows.clear()
+
+    def insert(self) -> None:
+        """Write the collected rows; call it inside the transaction that keeps them."""
+        quote = connection.ops.quote_name
+        column = {name: self._fields[name].column for name in self._fields}
+        shared = [column[name] for name in self._shared] + list(self._defaults)
+        own = [column[name] for name in self._columns]
+        table = quote(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            self._create(cursor, self.GROUPS, ["bulk_group"], shared)
+            self._create(cursor, self.ROWS, ["bulk_row", "bulk_group"], own)
+            insert_rows(
+                connection, self.GROUPS, ["bulk_group", *shared], self._group_rows
+            )
+            insert_rows(
+                connection, self.ROWS, ["bulk_row", "bulk_group", *own], self._rows
+            )
+            names = ", ".join(quote(name) for name in [*own, *shared])
+            picked = ", ".join(
+                [f"r.{quote(name)}" for name in own]
+                + [f"g.{quote(name)}" for name in shared]
+            )
+            # Identifiers come from the model's metadata, quoted.
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {picked} "  # noqa: S608
+                f"FROM {self.ROWS} r JOIN {self.GROUPS} g "
+                "ON g.bulk_group = r.bulk_group ORDER BY r.bulk_row"
+            )
+            schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+            cursor.execute(f"DROP TABLE {schema}.{self.ROWS}")
+            cursor.execute(f"DROP TABLE {schema}.{self.GROUPS}")
+
+    def _create(self, cursor, name: str, keys: list[str], columns: list[str]) -> None:
+        """Create a temporary table of integer `keys` and `columns` of the model's.
+
+        The first key is the primary key on SQLite. PostgreSQL gives the columns
+        the model's types (values are then converted as they would be on their
+        way into the model's table) and drops the table at the end of the
+        transaction; SQLite's columns have no type, so the values reach the
+        model's table exactly as they were bound.
+        """
+        quote = connection.ops.quote_name
+        listed = ", ".join(quote(column) for column in columns)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {listed} FROM {quote(self.model._meta.db_table)} WITH NO DATA"
+            )
+            added = ", ".join(f"ADD COLUMN {key} bigint" for key in keys)
+            cursor.execute(f"ALTER TABLE {name} {added}")
+        else:
+            first, *others = keys
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} "
+                f"({first} INTEGER PRIMARY KEY, {', '.join([*others, listed])})"
+            )
+
+
+def _defaults(
+    model: type[models.Model],
+    fields: dict[str, models.Field],
+    given: set[str],
+    constants: dict,
+    now: datetime,
+) -> dict[str, object]:
+    """Return the adapted values of the fields rows do not give, by column."""
+    values: dict[str, object] = {}
+    for name, field in fields.items():
+        if name in given:
+            continue
+        if name in constants:
+            value = constants[name]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        elif field.has_default():
+            value = field.get_default()
+        elif field.null:
+            value = None
+        else:
+            raise ValueError(f"No value for {model.__name__}.{name}.")
+        values[field.column] = field.get_db_prep_save(value, connection)
+    return values

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
-from carbonledger.lib.bulk import RowInserter, copy_to_history
+from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
 from emissions.importing.reading import RawRow, read_upload
 from emissions.importing.values import parse_date, parse_number, parse_text, parse_year
 from emissions.models import (
@@ -58,18 +58,26 @@ MAX_KEPT_ERRORS = 1000
 # The layout of the prepared rows a preview keeps (_Prepared); a commit reads
 # the uploaded file again when it finds another.
 PREPARED_FORMAT = 1
-# The ActivityEntry fields each row gives (the others are the same for a batch).
+# The ActivityEntry fields each row gives itself, and those the rows of one kind
+# share (the others are the same for a batch).
 ROW_COLUMNS = [
-    "business_unit_id",
-    "reporting_year_id",
-    "activity_type_id",
     "period_start",
     "period_end",
     "quantity",
-    "unit",
     "data_quality",
     "comment",
     "source_reference",
+    "converted_quantity",
+    "kg_co2e",
+    "kg_by_gas",
+    "energy_kwh",
+    "kg_co2e_market",
+]
+SHARED_COLUMNS = [
+    "business_unit_id",
+    "reporting_year_id",
+    "activity_type_id",
+    "unit",
     "scope",
     "scope3_category",
     "iso_category",
@@ -79,14 +87,9 @@ ROW_COLUMNS = [
     "factor_value",
     "factor_unit",
     "factor_note",
-    "converted_quantity",
     "gwp_set",
     "calculation_method",
-    "kg_co2e",
-    "kg_by_gas",
-    "energy_kwh",
     "residual_mix_factor",
-    "kg_co2e_market",
 ]
 
 
@@ -740,9 +743,10 @@ def import_commit(
         rows = _evaluate(
             context, read_upload(batch.file_name, _read_stored(batch)).rows
         )
-    inserter = RowInserter(
+    inserter = GroupedRowInserter(
         ActivityEntry,
         columns=ROW_COLUMNS,
+        shared=SHARED_COLUMNS,
         constants={
             "import_batch_id": batch.pk,
             "organisation_id": organisation.pk,
@@ -752,26 +756,21 @@ def import_commit(
         },
         now=context.now,
     )
-    prepared: list[tuple] = []
     failed: list[RowResult] = []
     years: set[int] = set()
     for done, row in enumerate(rows, start=1):
         if row.errors:
             failed.append(row)
         elif not failed:
-            prepared.append(inserter.row(row.fields))
+            inserter.add(row.fields)
             years.add(row.fields["reporting_year_id"])
         row.fields = None
         if done % PROGRESS_EVERY == 0:
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
     del rows
     if failed:
-        prepared.clear()
-        errors = _error_records(failed)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, errors=errors, rows_done=0
-        )
-        batch.refresh_from_db()
+        inserter.clear()
+        _fail(batch, _error_records(failed))
         raise ValidationError(
             _("%(count)s rows have errors; nothing was imported.")
             % {"count": len(failed)}
@@ -788,8 +787,7 @@ def import_commit(
             except ValidationError as exc:
                 closed.extend(exc.messages)
         if not closed:
-            for start in range(0, len(prepared), CHUNK):
-                inserter.insert(prepared[start : start + CHUNK])
+            inserter.insert()
             copy_to_history(
                 ActivityEntry,
                 field_name="import_batch",
@@ -799,8 +797,8 @@ def import_commit(
                 change_reason=f"import {batch.file_name}"[:100],
             )
             batch.status = ImportStatus.COMMITTED
-            batch.rows_created = len(prepared)
-            batch.rows_done = len(prepared)
+            batch.rows_created = len(inserter)
+            batch.rows_done = len(inserter)
             batch.committed_at = timezone.now()
             batch.errors = []
             prepared_file, batch.prepared_file = batch.prepared_file, ""
@@ -811,14 +809,24 @@ def import_commit(
                 transaction.on_commit(partial(default_storage.delete, prepared_file))
     if closed:
         # A year was locked between the check of the rows and the writing.
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            rows_done=0,
-            errors=[{"row": None, "column": "year", "message": m} for m in closed],
-        )
-        batch.refresh_from_db()
+        _fail(batch, [{"row": None, "column": "year", "message": m} for m in closed])
         raise ValidationError(closed)
     return batch
+
+
+def _fail(batch: ImportBatch, errors: list[dict]) -> None:
+    """Record a failed commit; a failed batch is never committed, so its
+    parsed rows are deleted."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED,
+        errors=errors,
+        rows_done=0,
+        prepared_file="",
+        prepared_sha256="",
+    )
+    if batch.prepared_file:
+        default_storage.delete(batch.prepared_file)
+    batch.refresh_from_db()
 
 
 def _ensure_committable(

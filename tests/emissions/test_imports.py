@@ -446,7 +446,6 @@ def test_each_imported_entry_gets_one_history_row_with_its_values(
 def test_a_failure_while_writing_leaves_no_entries(
     org, editor, unit, catalogue, monkeypatch
 ):
-    from carbonledger.lib import bulk
     from emissions.services import imports
 
     rows = [
@@ -456,20 +455,17 @@ def test_a_failure_while_writing_leaves_no_entries(
     preview = import_preview(
         organisation=org, actor=editor, file_name="m.xlsx", data=xlsx(rows)
     )
-    monkeypatch.setattr(imports, "CHUNK", 2)
-    real_insert = bulk.RowInserter.insert
-    calls = []
+    written = []
 
-    def failing_insert(self, chunk):
-        calls.append(len(chunk))
-        if len(calls) == 2:
-            raise OSError("disk full")
-        real_insert(self, chunk)
+    def failing_history(model, **kwargs):
+        # The entries are in the table by now; the history fails.
+        written.append(model.objects.filter(import_batch=preview.batch).count())
+        raise OSError("disk full")
 
-    monkeypatch.setattr(bulk.RowInserter, "insert", failing_insert)
+    monkeypatch.setattr(imports, "copy_to_history", failing_history)
     with pytest.raises(OSError, match="disk full"):
         import_commit(organisation=org, actor=editor, batch=preview.batch)
-    assert calls == [2, 2]
+    assert written == [5]
     assert ActivityEntry.objects.count() == 0
     assert ActivityEntry.history.count() == 0
     assert ImportBatch.objects.get().status == "preview"
@@ -753,12 +749,16 @@ def test_the_commit_calculates_with_the_organisation_as_it_is_then(
 def test_a_unit_removed_from_a_member_after_the_preview_fails_each_row(
     org, editor, unit, catalogue
 ):
+    from django.core.files.storage import default_storage
+
     from accounts.models import Membership
     from tests.factories import BusinessUnitFactory
 
     preview = import_preview(
         organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
     )
+    path = preview.batch.prepared_file
+    assert default_storage.exists(path)
     other = BusinessUnitFactory(organisation=org, code="BGO", country="NO")
     Membership.objects.get(user=editor, organisation=org).business_units.set([other])
     with pytest.raises(ValidationError, match="2 rows have errors"):
@@ -766,6 +766,9 @@ def test_a_unit_removed_from_a_member_after_the_preview_fails_each_row(
     assert ActivityEntry.objects.count() == 0
     batch = ImportBatch.objects.get()
     assert batch.status == "failed"
+    # A failed batch is never committed: its parsed rows are gone.
+    assert (batch.prepared_file, batch.prepared_sha256) == ("", "")
+    assert not default_storage.exists(path)
     assert batch.errors == [
         {
             "row": 2,
@@ -795,3 +798,42 @@ def test_text_with_commas_quotes_and_line_breaks_survives_the_parsed_rows(
     entry = ActivityEntry.objects.get()
     assert (entry.comment, entry.source_reference) == (comment, "a,b")
     assert (entry.quantity, entry.kg_co2e) == (Decimal("12.5"), Decimal("0.1375000000"))
+
+
+def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
+    org, editor, unit, catalogue
+):
+    from tests.factories import BusinessUnitFactory
+
+    BusinessUnitFactory(organisation=org, code="STO", country="SE")
+    rows = [
+        ["OSL", 2024, "electricity", 100, "kWh", None, None, "", "", "a"],
+        ["STO", 2024, "electricity", 100, "kWh", None, None, "", "", "b"],
+        ["OSL", 2024, "district_heating", 100, "MWh", None, None, "", "", "c"],
+        ["OSL", 2024, "electricity", 200, "kWh", None, None, "", "", "d"],
+        ["STO", 2024, "district_heating", 1, "MWh", None, None, "", "", "e"],
+    ]
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="k.xlsx", data=xlsx(rows)
+    )
+    assert preview.is_valid, preview.error_rows
+    import_commit(organisation=org, actor=editor, batch=preview.batch)
+    entries = ActivityEntry.objects.order_by("pk").select_related("business_unit")
+    # kg/kWh in 2024: grid NO 0.011, SE 0.012; district heating NO 0.015, SE 0.047.
+    assert [
+        (
+            e.source_reference,
+            e.business_unit.code,
+            e.unit,
+            e.factor_key,
+            e.converted_quantity,
+            e.kg_co2e,
+        )
+        for e in entries
+    ] == [
+        ("a", "OSL", "kWh", "grid_location|NO", Decimal("100"), Decimal("1.1")),
+        ("b", "STO", "kWh", "grid_location|SE", Decimal("100"), Decimal("1.2")),
+        ("c", "OSL", "MWh", "district_heating|NO", Decimal("100000"), Decimal("1500")),
+        ("d", "OSL", "kWh", "grid_location|NO", Decimal("200"), Decimal("2.2")),
+        ("e", "STO", "MWh", "district_heating|SE", Decimal("1000"), Decimal("47")),
+    ]
