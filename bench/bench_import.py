@@ -46,7 +46,11 @@ def main() -> None:
     from accounts.models import BusinessUnit, Membership, Organisation, User
     from emissions.catalogue import load_activity_types, load_curated_factors
     from emissions.importing.reading import COLUMNS
-    from emissions.services.imports import import_commit, import_preview
+    from emissions.services.imports import (
+        import_commit,
+        import_preview,
+        import_rollback,
+    )
 
     settings.IMPORT_MAX_BYTES = 500 * 1024 * 1024
     call_command("migrate", verbosity=0)
@@ -106,6 +110,10 @@ def main() -> None:
     commit_s = time.perf_counter() - started
     assert batch.rows_created == args.rows
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    started = time.perf_counter()
+    import_rollback(organisation=org, actor=user, batch=batch)
+    rollback_s = time.perf_counter() - started
     vendor = connection.vendor
     print(
         f"import preview {args.rows} rows ({vendor}): {preview_s:.1f} s vs calamine "
@@ -116,6 +124,9 @@ def main() -> None:
         f"{read_s:.2f} s = {commit_s / read_s:.1f}x (target at most 5x)"
     )
     print(f"import peak memory ({vendor}): {peak_mb:.0f} MB (target under 500 MB)")
+    print(
+        f"import rollback {args.rows} rows ({vendor}): {rollback_s:.1f} s (no target)"
+    )
 
 
 if __name__ == "__main__":
