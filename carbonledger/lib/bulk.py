@@ -3,15 +3,14 @@
 `Model.objects.bulk_create` prepares every value of every row through the
 field API and, on SQLite, splits the insert into statements of at most 999
 parameters (about 25 rows of a wide table). For imports of tens of thousands of
-rows that dominates the time. `RowInserter` prepares each column once: values
-that are the same for every row are converted once, the others through the
-backend's own adapter for their type, and the rows go to the database with one
-`executemany` per chunk. Signals are not sent, as with `bulk_create`.
+rows that dominates the time. `GroupedRowInserter` prepares each column once:
+values that are the same for every row are converted once, the others through
+the backend's own adapter for their type; values that rows share in groups (the
+lines of one kind in an imported file) are sent once per group, through two
+temporary tables and one INSERT ... SELECT. Signals are not sent, as with
+`bulk_create`.
 
-`GroupedRowInserter` does the same for rows that share many of their values in
-groups (the lines of one kind in an imported file), through two temporary
-tables and one INSERT ... SELECT. `insert_rows` is the part that sends already
-adapted rows to a table.
+`insert_rows` is the part that sends already adapted rows to a table.
 `copy_to_history` writes the django-simple-history rows of the inserted rows in
 one INSERT ... SELECT, so the history holds exactly what the table holds.
 """
@@ -65,60 +64,6 @@ def _adapter(field: models.Field):
     if isinstance(field, _AS_IS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
-
-
-class RowInserter:
-    """Insert rows given as dicts of attribute names into one model's table.
-
-    `columns` names the fields each row gives (foreign keys by attribute name,
-    e.g. ``business_unit_id``); `constants` holds the values shared by every
-    row. The other fields take their default, `auto_now` ones take `now`.
-    On PostgreSQL rows go through COPY, elsewhere through `executemany`.
-    """
-
-    def __init__(
-        self,
-        model: type[models.Model],
-        *,
-        columns: Sequence[str],
-        constants: dict,
-        now: datetime,
-    ) -> None:
-        self.model = model
-        fields = {
-            field.attname: field
-            for field in model._meta.concrete_fields
-            if not (field.primary_key and isinstance(field, models.AutoField))
-        }
-        unknown = (set(columns) | set(constants)) - set(fields)
-        if unknown:
-            raise ValueError(f"{model.__name__} has no field {sorted(unknown)}.")
-        shared = _defaults(model, fields, set(columns), constants, now)
-        self._get = itemgetter(*columns) if len(columns) > 1 else None
-        self._columns = list(columns)
-        self._adapt = [
-            (index, adapt)
-            for index, name in enumerate(columns)
-            if (adapt := _adapter(fields[name])) is not None
-        ]
-        self._tail = tuple(shared.values())
-        self.column_names = [fields[name].column for name in columns] + list(shared)
-
-    def row(self, values: dict) -> tuple:
-        """Return the parameters of one row (KeyError for a missing column)."""
-        if self._get is None:
-            params = [values[self._columns[0]]]
-        else:
-            params = list(self._get(values))
-        for index, adapt in self._adapt:
-            value = params[index]
-            if value is not None:
-                params[index] = adapt(value)
-        params.extend(self._tail)
-        return tuple(params)
-
-    def insert(self, rows: Sequence[tuple]) -> None:
-        insert_rows(connection, self.model._meta.db_table, self.column_names, rows)
 
 
 def insert_rows(
@@ -243,23 +188,9 @@ class GroupedRowInserter:
         unknown = (set(columns) | set(shared) | set(constants)) - set(fields)
         if unknown:
             raise ValueError(f"{model.__name__} has no field {sorted(unknown)}.")
-        defaults = _defaults(model, fields, {*columns, *shared}, constants, now)
-        self._fields = fields
-        self._columns = list(columns)
-        self._shared = list(shared)
-        self._get = itemgetter(*columns)
-        self._get_shared = itemgetter(*shared)
-        self._adapt = [
-            (index, adapt)
-            for index, name in enumerate(columns)
-            if (adapt := _adapter(fields[name])) is not None
-        ]
-        self._adapt_shared = [
-            (index, adapt)
-            for index, name in enumerate(shared)
-            if (adapt := _adapter(fields[name])) is not None
-        ]
-        self._defaults = defaults
+        self._defaults = _defaults(model, fields, {*columns, *shared}, constants, now)
+        self._own = _Columns([fields[name] for name in columns])
+        self._shared = _Columns([fields[name] for name in shared])
         self._groups: dict[tuple, int] = {}
         self._group_rows: list[tuple] = []
         self._rows: list[tuple] = []
@@ -269,20 +200,14 @@ class GroupedRowInserter:
 
     def add(self, values: dict) -> None:
         """Collect one row given as a dict of attribute names."""
-        key = self._get_shared(values)
+        key = self._shared.get(values)
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = len(self._group_rows) + 1
-            params = list(key)
-            for index, adapt in self._adapt_shared:
-                if params[index] is not None:
-                    params[index] = adapt(params[index])
-            self._group_rows.append((group, *params, *self._defaults.values()))
-        params = list(self._get(values))
-        for index, adapt in self._adapt:
-            if params[index] is not None:
-                params[index] = adapt(params[index])
-        self._rows.append((len(self._rows) + 1, group, *params))
+            shared = self._shared.adapted(key)
+            self._group_rows.append((group, *shared, *self._defaults.values()))
+        own = self._own.adapted(self._own.get(values))
+        self._rows.append((len(self._rows) + 1, group, *own))
 
     def clear(self) -> None:
         self._groups.clear()
@@ -292,9 +217,8 @@ class GroupedRowInserter:
     def insert(self) -> None:
         """Write the collected rows; call it inside the transaction that keeps them."""
         quote = connection.ops.quote_name
-        column = {name: self._fields[name].column for name in self._fields}
-        shared = [column[name] for name in self._shared] + list(self._defaults)
-        own = [column[name] for name in self._columns]
+        shared = self._shared.names + list(self._defaults)
+        own = self._own.names
         table = quote(self.model._meta.db_table)
         with connection.cursor() as cursor:
             self._create(cursor, self.GROUPS, ["bulk_group"], shared)
@@ -346,6 +270,30 @@ class GroupedRowInserter:
                 f"CREATE TEMPORARY TABLE {name} "
                 f"({first} INTEGER PRIMARY KEY, {', '.join([*others, listed])})"
             )
+
+
+class _Columns:
+    """Some fields of a model: their values taken from a row's dict, adapted."""
+
+    def __init__(self, fields: list[models.Field]) -> None:
+        self.names = [field.column for field in fields]
+        self.get = itemgetter(*[field.attname for field in fields])
+        if len(fields) == 1:
+            single = self.get
+            self.get = lambda values: (single(values),)
+        self._adapt = [
+            (index, adapt)
+            for index, field in enumerate(fields)
+            if (adapt := _adapter(field)) is not None
+        ]
+
+    def adapted(self, values: tuple) -> list:
+        """Return the values as the database driver takes them."""
+        params = list(values)
+        for index, adapt in self._adapt:
+            if params[index] is not None:
+                params[index] = adapt(params[index])
+        return params
 
 
 def _defaults(

@@ -15,7 +15,7 @@ import datetime
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -380,6 +380,10 @@ def _evaluate(
     kind_of = context.kind
     quality_of = context.quality
     parse_quantity = context.parse_quantity
+
+    def quantity_of(cell):
+        return parse_quantity(parse_number(cell))
+
     for raw in raw_rows:
         values = raw.values
         row = RowResult(number=raw.number, values=values)
@@ -397,18 +401,10 @@ def _evaluate(
                 )
             )
         kind = kind_of(values)
-        if kind.head:
-            errors.extend(kind.head)
+        quantity = _check_kind_and_quantity(
+            row, kind, quantity_of, values.get("quantity")
+        )
         year = kind.year
-        cell = values.get("quantity")
-        try:
-            quantity = parse_quantity(parse_number(cell))
-        except ValidationError as exc:
-            quantity = None
-            errors.append(("quantity", " ".join(exc.messages)))
-        row.quantity = quantity
-        if kind.tail:
-            errors.extend(kind.tail)
         start = end = None
         cell = values.get("period_start")
         if cell is not None and cell != "":
@@ -473,6 +469,25 @@ def _evaluate(
                     source_reference,
                 )
         yield row
+
+
+def _check_kind_and_quantity(
+    row: RowResult, kind: _Kind, quantity_of: Callable, cell
+) -> Decimal | None:
+    """Record the errors of the row's kind and of its quantity, in column order.
+
+    Return the quantity (also set on the row), or None when it is not valid.
+    """
+    errors = row.errors
+    if kind.head:
+        errors.extend(kind.head)
+    try:
+        row.quantity = quantity_of(cell)
+    except ValidationError as exc:
+        errors.append(("quantity", " ".join(exc.messages)))
+    if kind.tail:
+        errors.extend(kind.tail)
+    return row.quantity
 
 
 def _calculate(
@@ -609,21 +624,15 @@ def _rows_from_prepared(
 ) -> Iterator[RowResult]:
     parse_quantity = context.parse_quantity
     fromisoformat = datetime.date.fromisoformat
+
+    def quantity_of(text: str) -> Decimal:
+        return parse_quantity(Decimal(text))
+
     for number, kind_index, start, end, quantity, quality, comment, reference in rows:
         kind = kinds[int(kind_index)]
         row = RowResult(number=int(number), values={})
-        errors = row.errors
-        if kind.head:
-            errors.extend(kind.head)
-        try:
-            quantity = parse_quantity(Decimal(quantity))
-        except ValidationError as exc:
-            quantity = None
-            errors.append(("quantity", " ".join(exc.messages)))
-        row.quantity = quantity
-        if kind.tail:
-            errors.extend(kind.tail)
-        if not errors:
+        quantity = _check_kind_and_quantity(row, kind, quantity_of, quantity)
+        if not row.errors:
             _calculate(
                 context,
                 row,
