@@ -111,6 +111,13 @@ def main() -> None:
     assert batch.rows_created == args.rows
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    floor_s = database_floor(connection, batch.pk, foreign_keys=True)
+    no_keys_s = (
+        database_floor(connection, batch.pk, foreign_keys=False)
+        if connection.vendor == "postgresql"
+        else None
+    )
+
     started = time.perf_counter()
     import_rollback(organisation=org, actor=user, batch=batch)
     rollback_s = time.perf_counter() - started
@@ -123,10 +130,91 @@ def main() -> None:
         f"import commit {args.rows} rows ({vendor}): {commit_s:.1f} s vs calamine "
         f"{read_s:.2f} s = {commit_s / read_s:.1f}x (target at most 5x)"
     )
+    print(
+        f"import database floor ({vendor}): {floor_s:.1f} s = "
+        f"{floor_s / read_s:.1f}x (the committed rows copied into copies of the "
+        "entries and history tables, with their indexes and constraints)"
+    )
+    if no_keys_s is not None:
+        print(
+            f"import database floor without foreign keys ({vendor}): "
+            f"{no_keys_s:.1f} s = {no_keys_s / read_s:.1f}x"
+        )
     print(f"import peak memory ({vendor}): {peak_mb:.0f} MB (target under 500 MB)")
     print(
         f"import rollback {args.rows} rows ({vendor}): {rollback_s:.1f} s (no target)"
     )
+
+
+def database_floor(connection, batch_pk: int, *, foreign_keys: bool) -> float:
+    """Time what the database alone does to store a committed batch.
+
+    The batch's entries and their creation history are copied, in one
+    transaction, into new tables built like the entries and history tables
+    (columns, indexes, constraints and, unless `foreign_keys` is false, foreign
+    keys). No Python work per row is left in that time: it is the least any
+    commit of these rows can take on this database. The copies are dropped.
+    """
+    from django.db import transaction
+
+    from emissions.models import ActivityEntry
+
+    if not foreign_keys and connection.vendor != "postgresql":
+        raise ValueError("Foreign keys are left out on PostgreSQL only.")
+    tables = {
+        "bench_floor_entries": ActivityEntry._meta.db_table,
+        "bench_floor_history": ActivityEntry.history.model._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        for copy, table in tables.items():
+            for statement in _copy_table_sql(connection, cursor, table, copy):
+                if foreign_keys or "FOREIGN KEY" not in statement:
+                    cursor.execute(statement)
+    copy_entries, copy_history = tables
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {copy_entries} SELECT * FROM {tables[copy_entries]} "  # noqa: S608
+            "WHERE import_batch_id = %s",
+            [batch_pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {copy_history} SELECT * FROM {tables[copy_history]} "  # noqa: S608
+            "WHERE import_batch_id = %s AND history_type = '+'",
+            [batch_pk],
+        )
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        for copy in tables:
+            cursor.execute(f"DROP TABLE {copy}")
+    return elapsed
+
+
+def _copy_table_sql(connection, cursor, table: str, copy: str) -> list[str]:
+    """Return the statements that build an empty copy of a table."""
+    if connection.vendor == "postgresql":
+        statements = [f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)"]
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        statements += [f"ALTER TABLE {copy} ADD {row[0]}" for row in cursor.fetchall()]
+        return statements
+    # SQLite keeps each table's and index's own CREATE statement; foreign keys
+    # are part of the table's.
+    cursor.execute(
+        "SELECT type, name, sql FROM sqlite_master "
+        "WHERE tbl_name = %s AND sql IS NOT NULL ORDER BY type = 'index'",
+        [table],
+    )
+    statements = []
+    for kind, name, sql in cursor.fetchall():
+        sql = sql.replace(f'"{table}"', f'"{copy}"', 1)
+        if kind == "index":
+            sql = sql.replace(f'"{name}"', f'"{copy}_{name}"', 1)
+        statements.append(sql)
+    return statements
 
 
 if __name__ == "__main__":

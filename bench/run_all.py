@@ -1,7 +1,10 @@
-"""Run every benchmark once and record the figures in bench/RESULTS.md.
+"""Run every benchmark once and write the figures to bench/latest.md.
 
 Each benchmark prints one line per figure, a ratio against its floor and the
-target. Nothing here is a test: the numbers depend on the machine.
+target. Nothing here is a test: the numbers depend on the machine. The
+PostgreSQL benchmarks get a new, empty database each. bench/RESULTS.md holds
+the figures kept, with what they were measured against; it is written by hand
+from runs like this one.
 """
 
 import datetime
@@ -38,6 +41,23 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
 ]
 
 
+def recreate_database(url: str) -> None:
+    """Drop and create the PostgreSQL benchmark database, so each run starts empty."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def machine() -> str:
     cores = os.cpu_count()
     try:
@@ -65,6 +85,8 @@ def main() -> int:
         if not script.exists():
             continue
         print(f"== {title}", flush=True)
+        if POSTGRES_URL in argv:
+            recreate_database(POSTGRES_URL)
         proc = subprocess.run(
             [sys.executable, *argv], cwd=ROOT, capture_output=True, text=True
         )
@@ -78,8 +100,8 @@ def main() -> int:
             lines.append(f"- failed (exit {proc.returncode})")
         lines.extend(f"- {line}" for line in output.splitlines() if line.strip())
         lines.append("")
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
-    print("Results written to bench/RESULTS.md")
+    (ROOT / "bench" / "latest.md").write_text("\n".join(lines))
+    print("Results written to bench/latest.md")
     return 1 if failed else 0
 
 
