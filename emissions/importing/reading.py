@@ -10,6 +10,7 @@ never evaluates anything.
 import csv
 import difflib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,8 @@ COLUMNS = [
 REQUIRED_COLUMNS = ["business_unit", "year", "activity", "quantity", "unit"]
 MAX_UNCOMPRESSED = 300 * 1024 * 1024
 MAX_RATIO = 150
+# How many rows holding anything are searched for the header (titles above it).
+HEADER_SEARCH_ROWS = 10
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -56,6 +59,11 @@ class RawFile:
 
     kind: str  # xlsx, xls or csv
     rows: Iterator[RawRow]
+    # The decimal sign of numbers written as text, where the file tells it: a
+    # CSV file separated by semicolons comes from a spreadsheet program that
+    # writes decimal commas, one separated by commas from one that writes
+    # decimal points. None where it is not known (workbooks, other separators).
+    decimal_sign: str | None = None
 
 
 def _check_zip(data: bytes) -> None:
@@ -132,28 +140,31 @@ def detect_kind(name: str, data: bytes) -> str:
     return "csv"
 
 
-def _header_map(header: list[object]) -> dict[int, str]:
-    names = [str(cell or "").strip().lower() for cell in header]
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    if missing:
-        hints = []
-        for column in missing:
-            close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
-            hint = (
-                _("“%(column)s” (did you mean to rename “%(found)s”?)")
-                % {"column": column, "found": close[0]}
-                if close
-                else f"“{column}”"
-            )
-            hints.append(hint)
-        raise ValidationError(
-            _(
-                "The header row lacks the column(s) %(columns)s. "
-                "Use the import template."
-            )
-            % {"columns": ", ".join(hints)}
+def _header_names(row: list[object]) -> list[str]:
+    return [str(cell or "").strip().lower() for cell in row]
+
+
+def _header_error(names: list[str], number: int) -> ValidationError:
+    """Return the error of a header row that lacks required columns."""
+    hints = []
+    for column in REQUIRED_COLUMNS:
+        if column in names:
+            continue
+        close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
+        hint = (
+            _("“%(column)s” (did you mean to rename “%(found)s”?)")
+            % {"column": column, "found": close[0]}
+            if close
+            else f"“{column}”"
         )
-    return {index: name for index, name in enumerate(names) if name in COLUMNS}
+        hints.append(hint)
+    return ValidationError(
+        _(
+            "The header row (row %(row)s) lacks the column(s) %(columns)s. "
+            "Use the import template."
+        )
+        % {"row": number, "columns": ", ".join(hints)}
+    )
 
 
 def _rows_from_matrix(
@@ -161,22 +172,40 @@ def _rows_from_matrix(
     first_row: int = 1,
     uncalculated: dict[int, list[tuple[int, str]]] | None = None,
 ) -> Iterator[RawRow]:
-    """Check the header row now; return an iterator over the rows after it.
+    """Find and check the header row now; return an iterator over the rows after it.
 
-    `first_row` is the row number, as the user sees it, of the first row of
-    `matrix`; `uncalculated` maps row numbers to the formula cells that have no
-    stored result, as (index in the row, cell reference).
+    The header is the first row that names every required column, among the
+    first HEADER_SEARCH_ROWS rows that hold anything: a business unit's sheet
+    often has a title above it. Without one, the row most like a header is
+    reported with what it lacks. `first_row` is the row number, as the user
+    sees it, of the first row of `matrix`; `uncalculated` maps row numbers to
+    the formula cells that have no stored result, as (index in the row, cell
+    reference).
     """
     iterator = iter(matrix)
     number = first_row - 1
-    for header in iterator:
+    closest: tuple[int, int, list[str]] | None = None  # (matches, row, names)
+    searched = 0
+    for row in iterator:
         number += 1
-        if any(str(cell or "").strip() for cell in header):
+        names = _header_names(row)
+        if not any(names):
+            continue
+        matches = sum(column in names for column in REQUIRED_COLUMNS)
+        if matches == len(REQUIRED_COLUMNS):
+            mapping = [
+                (index, name) for index, name in enumerate(names) if name in COLUMNS
+            ]
+            return _data_rows(iterator, mapping, number + 1, uncalculated or {})
+        if closest is None or matches > closest[0]:
+            closest = (matches, number, names)
+        searched += 1
+        if searched == HEADER_SEARCH_ROWS:
             break
-    else:
+    if closest is None:
         raise ValidationError(_("The file is empty."))
-    mapping = list(_header_map(list(header)).items())
-    return _data_rows(iterator, mapping, number + 1, uncalculated or {})
+    _matches, number, names = closest
+    raise _header_error(names, number)
 
 
 def _data_rows(
@@ -223,15 +252,18 @@ def _delimiter(text: str) -> str:
 
     The header decides, not the data: in a file separated by semicolons, the
     decimal commas of Nordic numbers ("1234,5") would otherwise look like the
-    delimiter. Without a recognisable header, the csv module's sniffer guesses.
+    delimiter. It is looked for in the same first rows as the reader looks
+    (titles may come before it). Without a recognisable header, the csv
+    module's sniffer guesses.
     """
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    lines = (line for line in text[:65536].splitlines() if line.strip())
     best, best_count = None, 0
-    for candidate in (";", "\t", ",", "|"):
-        names = {part.strip().strip('"').lower() for part in header.split(candidate)}
-        count = len(names & set(COLUMNS))
-        if count > best_count:
-            best, best_count = candidate, count
+    for line in itertools.islice(lines, HEADER_SEARCH_ROWS):
+        for candidate in (";", "\t", ",", "|"):
+            names = {part.strip().strip('"').lower() for part in line.split(candidate)}
+            count = len(names & set(COLUMNS))
+            if count > best_count:
+                best, best_count = candidate, count
     if best is not None:
         return best
     try:
@@ -253,8 +285,13 @@ def read_upload(name: str, data: bytes) -> RawFile:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="strict")
-        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-        return RawFile(kind, _rows_from_matrix(reader))
+        delimiter = _delimiter(text)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return RawFile(
+            kind,
+            _rows_from_matrix(reader),
+            decimal_sign={";": ",", ",": "."}.get(delimiter),
+        )
     from python_calamine import CalamineWorkbook
 
     try:

@@ -81,7 +81,13 @@ def template_xlsx(organisation: Organisation, language: str = "en") -> bytes:
             ("business_unit", _("Business-unit code (see the list).")),
             ("year", _("Reporting year, e.g. 2024.")),
             ("activity", _("Activity code (see the list and the catalogue below).")),
-            ("quantity", _("Amount, e.g. 12500 or 12 500,5. No negative numbers.")),
+            (
+                "quantity",
+                _(
+                    "Amount, e.g. 12500 or 12 500,5. Group thousands with a space, "
+                    "not a point or a comma. No negative numbers."
+                ),
+            ),
             ("unit", _("Unit allowed for the activity (see the catalogue below).")),
             ("period_start", _("Optional: first day, YYYY-MM-DD or DD.MM.YYYY.")),
             ("period_end", _("Optional: last day, inside the same year.")),

@@ -9,15 +9,22 @@ from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# One to three digits (not a lone zero), one separator, three digits: "1,234".
+_AMBIGUOUS = re.compile(r"-?(?!0[.,])[0-9]{1,3}[.,][0-9]{3}")
 
 
-def parse_number(value: object) -> Decimal:
+def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
     """Return a Decimal from a cell: 1234.5, "1 234,5", "1.234,5", "1,234.5".
 
     With both separators, the last one is the decimal sign. A lone comma is a
     decimal comma (Nordic usage: "1234,5"); several commas or several points
     group thousands. Floats from workbooks are read through their shortest
     representation, so 0.1 stays 0.1.
+
+    One separator followed by exactly three digits ("1,234", "12.500") reads
+    both ways, a thousand times apart, and is refused, unless it is the file's
+    known `decimal_sign` (a CSV file separated by semicolons uses the decimal
+    comma, one separated by commas the decimal point).
     """
     if isinstance(value, bool):
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
@@ -33,6 +40,24 @@ def parse_number(value: object) -> Decimal:
     if text.startswith("−"):
         text = "-" + text[1:]
     commas, points = text.count(","), text.count(".")
+    if commas + points == 1 and _AMBIGUOUS.fullmatch(text):
+        sign = "," if commas else "."
+        if sign != decimal_sign:
+            raise ValidationError(
+                _(
+                    "“%(value)s” could mean %(decimal)s or %(thousands)s. Write "
+                    "thousands with a space or no separator (%(spaced)s), a decimal "
+                    "number with a trailing zero (%(zero)s), or store the cell as "
+                    "a number."
+                )
+                % {
+                    "value": value,
+                    "decimal": text.replace(",", "."),
+                    "thousands": text.replace(sign, ""),
+                    "spaced": text.replace(sign, " "),
+                    "zero": f"{text}0",
+                }
+            )
     if commas and points:
         if text.rfind(",") > text.rfind("."):
             text = text.replace(".", "").replace(",", ".")

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
-from emissions.importing.reading import RawRow, read_upload
+from emissions.importing.reading import RawFile, read_upload
 from emissions.importing.values import parse_date, parse_number, parse_text, parse_year
 from emissions.models import (
     ActivityEntry,
@@ -369,7 +369,7 @@ class _Context:
 
 def _evaluate(
     context: _Context,
-    raw_rows: Iterable[RawRow],
+    raw_file: RawFile,
     prepared: _Prepared | None = None,
 ) -> Iterator[RowResult]:
     """Yield each row checked and calculated; valid rows carry their fields.
@@ -380,11 +380,12 @@ def _evaluate(
     kind_of = context.kind
     quality_of = context.quality
     parse_quantity = context.parse_quantity
+    decimal_sign = raw_file.decimal_sign
 
     def quantity_of(cell):
-        return parse_quantity(parse_number(cell))
+        return parse_quantity(parse_number(cell, decimal_sign))
 
-    for raw in raw_rows:
+    for raw in raw_file.rows:
         values = raw.values
         row = RowResult(number=raw.number, values=values)
         errors = row.errors
@@ -674,7 +675,7 @@ def import_preview(
     raw = read_upload(file_name, data)
     tally = _Tally()
     prepared = _Prepared()
-    for row in _evaluate(_Context(organisation, actor), raw.rows, prepared):
+    for row in _evaluate(_Context(organisation, actor), raw, prepared):
         row.fields = None
         tally.add(row)
     sha = hashlib.sha256(data).hexdigest()
@@ -749,9 +750,7 @@ def import_commit(
     context = _Context(organisation, actor)
     rows = _prepared_rows(context, batch)
     if rows is None:
-        rows = _evaluate(
-            context, read_upload(batch.file_name, _read_stored(batch)).rows
-        )
+        rows = _evaluate(context, read_upload(batch.file_name, _read_stored(batch)))
     inserter = GroupedRowInserter(
         ActivityEntry,
         columns=ROW_COLUMNS,
@@ -942,7 +941,7 @@ def import_batch_page(
     end = max(page, 1) * per_page
     tally = _Tally()
     valid: list[RowResult] = []
-    for row in _evaluate(_Context(organisation, batch.uploaded_by), raw.rows):
+    for row in _evaluate(_Context(organisation, batch.uploaded_by), raw):
         row.fields = None
         tally.add(row)
         if not row.errors and len(valid) < end:

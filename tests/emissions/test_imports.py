@@ -246,6 +246,93 @@ def test_number_formats(text, expected):
     assert parse_number(text) == Decimal(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "decimal_sign", "expected"),
+    [
+        ("1,234", ",", "1.234"),  # semicolon CSV: the comma is the decimal sign
+        ("1.234", ".", "1.234"),  # comma CSV: the point is
+        ("0,125", None, "0.125"),  # a lone zero never groups thousands
+        ("12,5", None, "12.5"),
+        ("1234,567", None, "1234.567"),  # four digits before: not grouped
+        ("1,2340", None, "1.2340"),
+        ("1 234", None, "1234"),
+    ],
+)
+def test_numbers_that_read_one_way(text, decimal_sign, expected):
+    assert parse_number(text, decimal_sign) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_sign"),
+    [
+        ("1,234", None),
+        ("1.234", None),
+        ("12.500", ","),
+        ("100,000", "."),
+        ("-1,234", None),
+    ],
+)
+def test_numbers_that_read_two_ways_are_refused(text, decimal_sign):
+    with pytest.raises(ValidationError) as caught:
+        parse_number(text, decimal_sign)
+    digits = text.replace(",", "").replace(".", "")
+    assert caught.value.messages == [
+        f"“{text}” could mean {text.replace(',', '.')} or {digits}. Write thousands "
+        f"with a space or no separator ({text.replace(',', ' ').replace('.', ' ')}), "
+        f"a decimal number with a trailing zero ({text}0), or store the cell as a "
+        "number."
+    ]
+
+
+def test_the_csv_separator_tells_the_decimal_sign(org, editor, unit, catalogue):
+    semicolons = (
+        ";".join(COLUMNS)
+        + "\nOSL;2024;electricity;12,375;kWh;;;measured;;a"
+        + "\nOSL;2024;electricity;1.250;kWh;;;measured;;b\n"
+    )
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="a.csv", data=csv_bytes(semicolons)
+    )
+    assert [(row.number, row.errors) for row in preview.error_rows] == [
+        (
+            3,
+            [
+                (
+                    "quantity",
+                    "“1.250” could mean 1.250 or 1250. Write thousands with a space "
+                    "or no separator (1 250), a decimal number with a trailing zero "
+                    "(1.2500), or store the cell as a number.",
+                )
+            ],
+        )
+    ]
+    page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert [(row.number, row.quantity) for row in page.rows] == [
+        (3, None),
+        (2, Decimal("12.375")),
+    ]
+    commas = ",".join(COLUMNS) + '\nOSL,2024,electricity,"1,250",kWh,,,measured,,a\n'
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="b.csv", data=csv_bytes(commas)
+    )
+    assert [row.errors[0][0] for row in preview.error_rows] == ["quantity"]
+    # A workbook says nothing of its decimal sign: text reading two ways is
+    # refused there too; a number cell is a number.
+    workbook = xlsx(
+        [
+            ["OSL", 2024, "electricity", "1,250", "kWh"],
+            ["OSL", 2024, "electricity", 1250, "kWh"],
+        ]
+    )
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="c.xlsx", data=workbook
+    )
+    assert [(row.number, row.errors[0][0]) for row in preview.error_rows] == [
+        (2, "quantity")
+    ]
+    assert ActivityEntry.objects.count() == 0
+
+
 def test_formula_cells_give_their_cached_value(org, editor, unit, catalogue, tmp_path):
     # A workbook saved by a spreadsheet program stores the formula and its value;
     # write the value calamine reads into the cached-value slot by hand.
@@ -314,8 +401,57 @@ def test_zip_bomb_is_refused():
 
 def test_renamed_header_gets_a_hint():
     header = ["business_unit", "yaer", "activity", "quantity", "unit"]
-    with pytest.raises(ValidationError, match="did you mean to rename “yaer”"):
+    with pytest.raises(ValidationError) as caught:
         read_upload("r.xlsx", xlsx([GOOD[0][:5]], header=header))
+    assert caught.value.messages == [
+        "The header row (row 1) lacks the column(s) “year” (did you mean to rename "
+        "“yaer”?). Use the import template."
+    ]
+
+
+def test_title_rows_above_the_header_are_skipped():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Activities"
+    sheet.append(["Energy use, Oslo office, 2024"])
+    sheet.append([])
+    sheet.append(["Sent by the facilities team", None, "2025-01-15"])
+    sheet.append(COLUMNS)
+    sheet.append(GOOD[0])
+    sheet.append(GOOD[1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = list(read_upload("titled.xlsx", buffer.getvalue()).rows)
+    assert [(row.number, row.values["source_reference"]) for row in rows] == [
+        (5, "inv-1"),
+        (6, "inv-2"),
+    ]
+
+
+def test_a_title_above_a_csv_header_does_not_hide_its_delimiter():
+    text = (
+        "Energi, Oslo kontor\n\n"
+        + ";".join(COLUMNS)
+        + "\nOSL;2024;electricity;1234,5;kWh;;;measured;Kontor, øst;a\n"
+    )
+    raw = read_upload("titled.csv", csv_bytes(text))
+    assert raw.decimal_sign == ","
+    rows = list(raw.rows)
+    assert [
+        (row.number, row.values["quantity"], row.values["comment"]) for row in rows
+    ] == [(4, "1234,5", "Kontor, øst")]
+
+
+def test_a_header_below_the_searched_rows_is_not_found():
+    titles = "".join(f"title {n}\n" for n in range(1, 10))
+    text = titles + "busines_unit,year,activity,quantity,unit\n" + ",".join(COLUMNS)
+    with pytest.raises(ValidationError) as caught:
+        list(read_upload("deep.csv", csv_bytes(text + "\nOSL,2024,x,1,kWh\n")).rows)
+    # Ten rows were searched; the tenth, most like a header, is reported.
+    assert caught.value.messages == [
+        "The header row (row 10) lacks the column(s) “business_unit” (did you mean "
+        "to rename “busines_unit”?). Use the import template."
+    ]
 
 
 def test_more_rows_than_the_limit_are_refused(settings):
