@@ -5,6 +5,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -52,7 +53,11 @@ def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
                 )
                 % {
                     "value": value,
-                    "decimal": text.replace(",", "."),
+                    # The decimal reading with the reader's own decimal sign;
+                    # the whole number needs none.
+                    "decimal": number_format(
+                        Decimal(text.replace(",", ".")).normalize()
+                    ),
                     "thousands": text.replace(sign, ""),
                     "spaced": text.replace(sign, " "),
                     "zero": f"{text}0",

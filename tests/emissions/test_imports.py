@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from emissions.catalogue import load_activity_types, load_curated_factors
@@ -263,25 +264,32 @@ def test_numbers_that_read_one_way(text, decimal_sign, expected):
 
 
 @pytest.mark.parametrize(
-    ("text", "decimal_sign"),
+    ("text", "decimal_sign", "readings"),
     [
-        ("1,234", None),
-        ("1.234", None),
-        ("12.500", ","),
-        ("100,000", "."),
-        ("-1,234", None),
+        ("1,234", None, "1.234 or 1234"),
+        ("1.234", None, "1.234 or 1234"),
+        ("12.500", ",", "12.5 or 12500"),
+        ("100,000", ".", "100 or 100000"),
+        ("-1,234", None, "-1.234 or -1234"),
     ],
 )
-def test_numbers_that_read_two_ways_are_refused(text, decimal_sign):
+def test_numbers_that_read_two_ways_are_refused(text, decimal_sign, readings):
     with pytest.raises(ValidationError) as caught:
         parse_number(text, decimal_sign)
-    digits = text.replace(",", "").replace(".", "")
+    spaced = text.replace(",", " ").replace(".", " ")
     assert caught.value.messages == [
-        f"“{text}” could mean {text.replace(',', '.')} or {digits}. Write thousands "
-        f"with a space or no separator ({text.replace(',', ' ').replace('.', ' ')}), "
-        f"a decimal number with a trailing zero ({text}0), or store the cell as a "
-        "number."
+        f"“{text}” could mean {readings}. Write thousands with a space or no "
+        f"separator ({spaced}), a decimal number with a trailing zero ({text}0), or "
+        "store the cell as a number."
     ]
+
+
+def test_the_two_readings_are_written_as_the_reader_writes_numbers():
+    with translation.override("nb"), pytest.raises(ValidationError) as caught:
+        parse_number("1.250")
+    assert caught.value.messages[0].startswith(
+        "«1.250» kan bety 1,25 eller 1250. Skriv tusener med mellomrom"
+    )
 
 
 def test_the_csv_separator_tells_the_decimal_sign(org, editor, unit, catalogue):
@@ -299,7 +307,7 @@ def test_the_csv_separator_tells_the_decimal_sign(org, editor, unit, catalogue):
             [
                 (
                     "quantity",
-                    "“1.250” could mean 1.250 or 1250. Write thousands with a space "
+                    "“1.250” could mean 1.25 or 1250. Write thousands with a space "
                     "or no separator (1 250), a decimal number with a trailing zero "
                     "(1.2500), or store the cell as a number.",
                 )
