@@ -2,9 +2,12 @@
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from emissions.importing.values import AMBIGUOUS_NUMBER, parse_number
 from emissions.models import DataQuality, EvidenceKind
 
 
@@ -17,9 +20,30 @@ class QuantityField(forms.CharField):
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
+        """Return the number as plain text ("12500.5"), in the page's notation.
+
+        "12 500,5", "12.500,5" and "12,500.5" are all read; "1,250" and
+        "1.250" are read with the decimal sign of the page's language and
+        refused when that sign is the other one (they could be a thousand
+        times apart). Text that is no number is passed on for the service to
+        explain, with a decimal comma made a point as before.
+        """
         value = super().to_python(value)
-        # Accept a decimal comma, as Norwegian and Swedish users type it.
-        return value.replace(",", ".") if value else value
+        if not value:
+            return value
+        try:
+            return str(parse_number(value, get_format("DECIMAL_SEPARATOR")))
+        except ValidationError as exc:
+            if exc.code == AMBIGUOUS_NUMBER:
+                raise ValidationError(
+                    _(
+                        "“%(value)s” could mean %(decimal)s or %(thousands)s: "
+                        "write %(thousands)s (or %(spaced)s), or %(decimal)s."
+                    ),
+                    code=AMBIGUOUS_NUMBER,
+                    params=exc.params,
+                ) from None
+            return value.replace(",", ".")
 
 
 class EntryRowForm(forms.Form):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# The code of the error of a number that reads two ways.
+AMBIGUOUS_NUMBER = "ambiguous_number"
 # One to three digits (not a lone zero), one separator, three digits: "1,234".
 _AMBIGUOUS = re.compile(r"-?(?!0[.,])[0-9]{1,3}[.,][0-9]{3}")
 
@@ -50,8 +52,9 @@ def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
                     "thousands with a space or no separator (%(spaced)s), a decimal "
                     "number with a trailing zero (%(zero)s), or store the cell as "
                     "a number."
-                )
-                % {
+                ),
+                code=AMBIGUOUS_NUMBER,
+                params={
                     "value": value,
                     # The decimal reading with the reader's own decimal sign;
                     # the whole number needs none.
@@ -61,7 +64,7 @@ def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
                     "thousands": text.replace(sign, ""),
                     "spaced": text.replace(sign, " "),
                     "zero": f"{text}0",
-                }
+                },
             )
     if commas and points:
         if text.rfind(",") > text.rfind("."):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.roles import Role
 from emissions.models import ActivityEntry, YearStatus
@@ -178,6 +179,58 @@ def test_decimal_comma_is_accepted_in_the_grid(client_for, editor, unit, catalog
         HTTP_HX_REQUEST="true",
     )
     assert ActivityEntry.objects.get().kg_co2e == D("27.5")  # 2 500 kWh x 0.011
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "kg"),
+    [
+        ("nb", "1,250", "13.75"),  # the page's decimal comma: 1.25 MWh
+        ("en", "1.250", "13.75"),  # the page's decimal point
+        ("en", "1.234,5", "13579.5"),  # both signs: the last one is the decimal
+        ("sv", "1 250", "13750"),
+    ],
+)
+def test_the_grid_reads_numbers_in_the_page_language(
+    client_for, editor, unit, catalogue, language, typed, kg
+):
+    electricity = catalogue["electricity"]
+    client_for(editor).post(
+        _row_url(electricity.pk),
+        _row_data(electricity.pk, typed, unit="MWh"),
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert ActivityEntry.objects.get().kg_co2e == D(kg)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        (
+            "en",
+            "1,250",
+            "“1,250” could mean 1.25 or 1250: write 1250 (or 1 250), or 1.25.",
+        ),
+        (
+            "nb",
+            "1.250",
+            "«1.250» kan bety 1,25 eller 1250: skriv 1250 (eller 1 250), eller 1,25.",
+        ),
+    ],
+)
+def test_a_number_that_reads_two_ways_in_the_grid_is_refused(
+    client_for, editor, unit, catalogue, language, typed, message
+):
+    electricity = catalogue["electricity"]
+    response = client_for(editor).post(
+        _row_url(electricity.pk),
+        _row_data(electricity.pk, typed, unit="MWh"),
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    assert escape(message) in response.content.decode()
+    assert ActivityEntry.objects.count() == 0
 
 
 def test_htmx_row_error_is_shown_in_the_row_and_nothing_saved(
