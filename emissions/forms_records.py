@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from emissions.forms_fields import NumberField
 from emissions.models import InstrumentKind, MetricKind, RecalculationReason
 from emissions.services.records import CREDIT_STANDARDS
 
@@ -11,8 +12,8 @@ class InstrumentForm(forms.Form):
     business_unit = forms.ChoiceField(label=_("Business unit"))
     year = forms.IntegerField(label=_("Year"))
     kind = forms.ChoiceField(label=_("Kind"), choices=InstrumentKind.choices)
-    mwh = forms.CharField(label=_("MWh covered"))
-    kg_co2e_per_kwh = forms.CharField(
+    mwh = NumberField(label=_("MWh covered"))
+    kg_co2e_per_kwh = NumberField(
         label=_("kg CO2e per kWh"), initial="0", help_text=_("0 for renewable sources.")
     )
     energy_source = forms.CharField(label=_("Energy source"), required=False)
@@ -39,7 +40,7 @@ def with_version(form_class: type[forms.Form]) -> type[forms.Form]:
 
 class CreditForm(forms.Form):
     year = forms.IntegerField(label=_("Year claimed for"))
-    tonnes = forms.CharField(label=_("Tonnes CO2e"))
+    tonnes = NumberField(label=_("Tonnes CO2e"))
     standard = forms.ChoiceField(
         label=_("Standard"), choices=[(s, s) for s in CREDIT_STANDARDS]
     )
@@ -60,7 +61,7 @@ class MetricForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), required=False, help_text=_("E.g. FTE, MNOK, MSEK, m².")
     )
-    value = forms.CharField(label=_("Value"))
+    value = NumberField(label=_("Value"))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +75,7 @@ class TargetForm(forms.Form):
     )
     base_year = forms.IntegerField(label=_("Base year"))
     target_year = forms.IntegerField(label=_("Target year"))
-    reduction_pct = forms.CharField(label=_("Reduction %"))
+    reduction_pct = NumberField(label=_("Reduction %"))
     net_zero_year = forms.IntegerField(label=_("Net-zero year"), required=False)
 
 
@@ -84,12 +85,10 @@ class RecalculationForm(forms.Form):
         label=_("Description"), widget=forms.Textarea({"rows": 3})
     )
     effective_date = forms.DateField(label=_("Date"), widget=DATE)
-    scope1_t = forms.CharField(label=_("Scope 1 (t)"), initial="0")
-    scope2_location_t = forms.CharField(
-        label=_("Scope 2 location-based (t)"), initial="0"
-    )
-    scope2_market_t = forms.CharField(label=_("Scope 2 market-based (t)"), initial="0")
-    scope3_t = forms.CharField(label=_("Scope 3 (t)"), initial="0")
+    scope1_t = NumberField(label=_("Scope 1 (t)"), initial="0")
+    scope2_location_t = NumberField(label=_("Scope 2 location-based (t)"), initial="0")
+    scope2_market_t = NumberField(label=_("Scope 2 market-based (t)"), initial="0")
+    scope3_t = NumberField(label=_("Scope 3 (t)"), initial="0")
 
 
 class FindingForm(forms.Form):

@@ -285,7 +285,7 @@ def _entry_or_404(request: HttpRequest, pk: int) -> ActivityEntry:
 def _edit_initial(entry: ActivityEntry) -> dict[str, object]:
     return {
         "version": entry.version,
-        "quantity": format(entry.quantity.normalize(), "f"),
+        "quantity": entry.quantity,
         "unit": entry.unit,
         "period_start": entry.period_start,
         "period_end": entry.period_end,

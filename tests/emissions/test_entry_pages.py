@@ -306,6 +306,25 @@ def test_edit_saves_and_recalculates(client_for, editor, entry):
     assert (entry.kg_co2e, entry.version) == (D("220"), 2)
 
 
+def test_edit_page_shows_the_quantity_as_the_page_reads_it(
+    client_for, org, unit, editor, catalogue
+):
+    entry = make_entry(
+        org=org, actor=editor, unit=unit, catalogue=catalogue, quantity="1.234"
+    )
+    client = client_for(editor)
+    client.cookies["django_language"] = "nb"
+    url = reverse("entry_edit", args=["acme", entry.pk])
+    detail = reverse("entry_detail", args=["acme", entry.pk])
+    assert 'name="quantity" value="1,234"' in client.get(detail).content.decode()
+    data = {"version": 1, "unit": "kWh", "data_quality": "estimated"}
+    assert client.post(url, {**data, "quantity": "1,234"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.data_quality) == (D("1.234"), "estimated")
+    client.cookies["django_language"] = "en"
+    assert 'name="quantity" value="1.234"' in client.get(detail).content.decode()
+
+
 def test_edit_with_a_stale_version_shows_both_values_and_saves_nothing(
     client_for, editor, admin, entry
 ):

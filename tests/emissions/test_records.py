@@ -451,3 +451,55 @@ def test_credit_correction_page_in_norwegian(client_for, org, editor):
     assert response.status_code == 302
     credit.refresh_from_db()
     assert (credit.tonnes, credit.version) == (Decimal("90"), 2)
+
+
+def test_correction_pages_show_numbers_as_the_page_reads_them(
+    client_for, org, editor, unit
+):
+    instrument = records.instrument_create(
+        organisation=org,
+        actor=editor,
+        business_unit=unit,
+        year=2024,
+        kind="go",
+        mwh="1250",
+        kg_co2e_per_kwh="0.0125",
+        supplier="Kraft AS",
+    )
+    client = client_for(editor)
+    url = reverse("instrument_edit", args=[org.slug, instrument.pk])
+    page = client.get(url).content.decode()
+    assert 'name="mwh" value="1250"' in page  # not 1.25E+3
+    assert 'name="kg_co2e_per_kwh" value="0.0125"' in page
+    client.cookies["django_language"] = "nb"
+    page = client.get(url).content.decode()
+    assert 'name="kg_co2e_per_kwh" value="0,0125"' in page
+    credit = records.credit_create(
+        organisation=org,
+        actor=editor,
+        year=2024,
+        tonnes="1.234",
+        standard="Gold Standard",
+        project="Cookstoves",
+        vintage=2022,
+        retirement_date=datetime.date(2024, 11, 1),
+    )
+    url = reverse("credit_edit", args=[org.slug, credit.pk])
+    page = client.get(url).content.decode()
+    assert 'name="tonnes" value="1,234"' in page
+    # Sent back as shown, the figure is unchanged.
+    response = client.post(
+        url,
+        {
+            "year": "2024",
+            "tonnes": "1,234",
+            "standard": "Gold Standard",
+            "project": "Cookstoves",
+            "vintage": "2022",
+            "retirement_date": "2024-11-01",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302
+    credit.refresh_from_db()
+    assert (credit.tonnes, credit.version) == (Decimal("1.234"), 2)
