@@ -36,6 +36,14 @@ class ImportBatch(models.Model):
         ),
     )
     prepared_sha256 = models.CharField(max_length=64, blank=True)
+    shown_file = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Every row of the preview as its pages show it, under MEDIA_ROOT; "
+            "removed once the batch is committed or has failed."
+        ),
+    )
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -14,6 +14,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,13 +28,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
 from emissions.importing.reading import RawFile, read_upload
-from emissions.importing.values import parse_date, parse_number, parse_text, parse_year
+from emissions.importing.values import (
+    cell_text,
+    parse_date,
+    parse_number,
+    parse_text,
+    parse_year,
+)
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -58,6 +66,11 @@ MAX_KEPT_ERRORS = 1000
 # The layout of the prepared rows a preview keeps (_Prepared); a commit reads
 # the uploaded file again when it finds another.
 PREPARED_FORMAT = 1
+# The layout of the rows a preview's pages show (_Shown); pages check the file
+# again when they find another.
+SHOWN_FORMAT = 1
+# The cells a preview's pages show of each row.
+SHOWN_COLUMNS = ("business_unit", "year", "activity", "quantity", "unit")
 # The ActivityEntry fields each row gives itself, and those the rows of one kind
 # share (the others are the same for a batch).
 ROW_COLUMNS = [
@@ -588,6 +601,97 @@ class _Prepared:
         return f"{header}\n{self.rows.getvalue()}".encode()
 
 
+class _Shown:
+    """Every row of a preview as its pages show it, kept beside the upload.
+
+    Pages then need not check the whole file again for every page looked at.
+    The first line (JSON) holds the counts, the totals by scope and the
+    language of the messages; each further line (CSV) a row's number, the text
+    of its shown cells, its quantity, scope and kg CO2e as checked and its
+    errors (JSON), the rows with errors first, as the pages order them. The
+    commit does not read this: it checks every row again.
+    """
+
+    def __init__(self) -> None:
+        self.failed = io.StringIO()
+        self.valid = io.StringIO()
+        self._failed = csv.writer(self.failed, lineterminator="\n")
+        self._valid = csv.writer(self.valid, lineterminator="\n")
+
+    def add(self, row: RowResult) -> None:
+        values = row.values
+        cells = [cell_text(values.get(name)) for name in SHOWN_COLUMNS]
+        figures = (
+            "" if row.quantity is None else row.quantity,
+            "" if row.scope is None else row.scope,
+            "" if row.kg_co2e is None else row.kg_co2e,
+        )
+        if row.errors:
+            errors = json.dumps(row.errors, ensure_ascii=False)
+            self._failed.writerow((row.number, *cells, *figures, errors))
+        else:
+            self._valid.writerow((row.number, *cells, *figures, ""))
+
+    def content(self, sha256: str, tally: _Tally) -> bytes:
+        header = json.dumps(
+            {
+                "format": SHOWN_FORMAT,
+                "sha256": sha256,
+                "language": get_language(),
+                "rows": tally.row_count,
+                "errors": len(tally.error_rows),
+                "totals": {scope: str(kg) for scope, kg in tally.totals.items()},
+            }
+        )
+        body = self.failed.getvalue() + self.valid.getvalue()
+        return f"{header}\n{body}".encode()
+
+
+def _shown_page(batch: ImportBatch, start: int, end: int) -> ImportPage | None:
+    """Return rows start to end of a preview as it was checked, from its shown
+    rows; None without them, or when they are in another language or layout."""
+    if not batch.shown_file:
+        return None
+    try:
+        with default_storage.open(batch.shown_file, "rb") as handle:
+            text = handle.read().decode()
+        header_end = text.index("\n")
+        header = json.loads(text[:header_end])
+        if (
+            header.get("format") != SHOWN_FORMAT
+            or header.get("sha256") != batch.sha256
+            or header.get("language") != get_language()
+        ):
+            return None
+        lines = csv.reader(io.StringIO(text[header_end + 1 :]))
+        rows = []
+        for line in itertools.islice(lines, start, end):
+            number, *cells, quantity, scope, kg, errors = line
+            rows.append(
+                RowResult(
+                    number=int(number),
+                    values=dict(zip(SHOWN_COLUMNS, cells, strict=True)),
+                    errors=[tuple(error) for error in json.loads(errors or "[]")],
+                    quantity=Decimal(quantity) if quantity else None,
+                    scope=int(scope) if scope else None,
+                    kg_co2e=Decimal(kg) if kg else None,
+                )
+            )
+        return ImportPage(
+            rows=rows,
+            row_count=header["rows"],
+            error_count=header["errors"],
+            totals={
+                int(scope): Decimal(kg)
+                for scope, kg in sorted(
+                    header["totals"].items(), key=lambda i: int(i[0])
+                )
+            },
+        )
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError, csv.Error):
+        return None
+
+
 def _prepared_rows(context: _Context, batch: ImportBatch) -> Iterator[RowResult] | None:
     """Return the rows of a batch's prepared file, checked again; None without one.
 
@@ -675,9 +779,11 @@ def import_preview(
     raw = read_upload(file_name, data)
     tally = _Tally()
     prepared = _Prepared()
+    shown = _Shown()
     for row in _evaluate(_Context(organisation, actor), raw, prepared):
         row.fields = None
         tally.add(row)
+        shown.add(row)
     sha = hashlib.sha256(data).hexdigest()
     suffix = PurePath(file_name).suffix.lower()[:6]
     stored = default_storage.save(
@@ -691,6 +797,11 @@ def import_preview(
             f"imports/{organisation.pk}/{sha}.rows.jsonl", ContentFile(content)
         )
     del prepared
+    shown_file = default_storage.save(
+        f"imports/{organisation.pk}/{sha}.shown.csv",
+        ContentFile(shown.content(sha, tally)),
+    )
+    del shown
     duplicate = (
         ImportBatch.objects.filter(
             organisation=organisation, sha256=sha, status=ImportStatus.COMMITTED
@@ -708,6 +819,7 @@ def import_preview(
         errors=_error_records(tally.error_rows),
         prepared_file=prepared_file,
         prepared_sha256=prepared_sha,
+        shown_file=shown_file,
         duplicate_of=duplicate,
     )
     return ImportPreview(
@@ -809,12 +921,12 @@ def import_commit(
             batch.rows_done = len(inserter)
             batch.committed_at = timezone.now()
             batch.errors = []
-            prepared_file, batch.prepared_file = batch.prepared_file, ""
-            batch.prepared_sha256 = ""
+            kept_for_preview = [batch.prepared_file, batch.shown_file]
+            batch.prepared_file = batch.prepared_sha256 = batch.shown_file = ""
             batch.save()
-            if prepared_file:
-                # The prepared rows served this commit only; the upload is kept.
-                transaction.on_commit(partial(default_storage.delete, prepared_file))
+            for name in filter(None, kept_for_preview):
+                # They served the preview and this commit only; the upload is kept.
+                transaction.on_commit(partial(default_storage.delete, name))
     if closed:
         # A year was locked between the check of the rows and the writing.
         _fail(batch, [{"row": None, "column": "year", "message": m} for m in closed])
@@ -824,16 +936,17 @@ def import_commit(
 
 def _fail(batch: ImportBatch, errors: list[dict]) -> None:
     """Record a failed commit; a failed batch is never committed, so its
-    parsed rows are deleted."""
+    parsed and shown rows are deleted."""
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.FAILED,
         errors=errors,
         rows_done=0,
         prepared_file="",
         prepared_sha256="",
+        shown_file="",
     )
-    if batch.prepared_file:
-        default_storage.delete(batch.prepared_file)
+    for name in filter(None, [batch.prepared_file, batch.shown_file]):
+        default_storage.delete(name)
     batch.refresh_from_db()
 
 
@@ -932,13 +1045,19 @@ def import_limits() -> dict[str, int]:
 def import_batch_page(
     *, organisation: Organisation, batch: ImportBatch, page: int, per_page: int = 200
 ) -> ImportPage:
-    """Return one page of a previewed batch's rows, checked again (no writes).
+    """Return one page of a previewed batch's rows (no writes).
 
-    Rows with errors come first, then the valid rows in file order; only the
-    rows with errors and the valid rows up to the end of the page are kept.
+    Rows with errors come first, then the valid rows in file order. The page
+    shows the rows as the preview checked them, from its shown rows; without
+    them (or in another language than theirs) every row is checked again, and
+    only the rows with errors and the valid rows up to the end of the page are
+    kept. The commit checks every row again in any case.
     """
-    raw = read_upload(batch.file_name, _read_stored(batch))
     end = max(page, 1) * per_page
+    shown = _shown_page(batch, end - per_page, end)
+    if shown is not None:
+        return shown
+    raw = read_upload(batch.file_name, _read_stored(batch))
     tally = _Tally()
     valid: list[RowResult] = []
     for row in _evaluate(_Context(organisation, batch.uploaded_by), raw):

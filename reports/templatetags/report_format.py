@@ -1,9 +1,9 @@
-import datetime
 from decimal import Decimal
 
 from django import template
 from django.utils.translation import get_language
 
+from emissions.importing.values import cell_text
 from reports.formatting import number, percent
 
 register = template.Library()
@@ -37,12 +37,4 @@ def get_item(mapping: dict, key):
 @register.filter
 def cell(value) -> str:
     """Show a spreadsheet cell as the user typed it: 2025, not 2025.0."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+    return cell_text(value)

@@ -15,9 +15,11 @@ from openpyxl import Workbook, load_workbook
 from emissions.catalogue import load_activity_types, load_curated_factors
 from emissions.importing.reading import COLUMNS, read_upload
 from emissions.importing.template import template_xlsx
+from emissions.importing.values import cell_text as cell
 from emissions.importing.values import parse_number
 from emissions.models import ActivityEntry, ImportBatch, ReportingYear
 from emissions.services.imports import (
+    SHOWN_COLUMNS,
     import_batch_page,
     import_commit,
     import_preview,
@@ -1027,3 +1029,174 @@ def test_a_rollback_deletes_only_the_batch_lines_and_records_each_in_history(
     assert [
         (h.id, h.quantity, h.history_user_id, h.history_change_reason) for h in deleted
     ] == [(entry.pk, Decimal("2500.5"), editor.pk, "rollback of import q1.xlsx")]
+
+
+MIXED = [
+    ["OSL", 2024, "electricity", 10000, "kWh", None, None, "measured", "", "a"],
+    ["OSL", 2024, "electricity", -5, "kWh"],
+    ["OSL", 2024.0, "electricity", "2 500,5", "MWh", "2024-01-01", "2024-03-31"],
+    ["XXX", 2024, "electricity", 7.25, "kWh"],
+    ["OSL", 2024, "electricity", "1,250", "kWh"],
+    ["OSL", 2024, "district_heating", 300, "kWh"],
+]
+
+
+def _shown(rows):
+    return [
+        (
+            row.number,
+            {name: cell(row.values.get(name)) for name in SHOWN_COLUMNS},
+            [tuple(error) for error in row.errors],
+            row.quantity,
+            row.scope,
+            row.kg_co2e,
+        )
+        for row in rows
+    ]
+
+
+def _page_checked_again(org, batch, page, per_page):
+    """The page as every row checked again gives it (no shown rows)."""
+    again = ImportBatch.objects.get(pk=batch.pk)
+    again.shown_file = ""
+    return import_batch_page(
+        organisation=org, batch=again, page=page, per_page=per_page
+    )
+
+
+def test_preview_pages_show_the_rows_as_checked_without_reading_the_file(
+    org, editor, unit, catalogue, monkeypatch
+):
+    from emissions.services import imports
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="mixed.xlsx", data=xlsx(MIXED)
+    )
+    batch = preview.batch
+    assert batch.shown_file.endswith(".shown.csv")
+    expected = [_page_checked_again(org, batch, page, 2) for page in (1, 2, 3)]
+    # Errors first, then the valid rows, in file order.
+    assert [row.number for page in expected for row in page.rows] == [3, 5, 6, 2, 4, 7]
+
+    def no_reading(*args):
+        raise AssertionError("the page read the uploaded file again")
+
+    monkeypatch.setattr(imports, "read_upload", no_reading)
+    for number, checked in enumerate(expected, start=1):
+        page = import_batch_page(organisation=org, batch=batch, page=number, per_page=2)
+        assert _shown(page.rows) == _shown(checked.rows)
+        # 10 000 kWh and 2 500 500 kWh x 0.011, 300 kWh of heating x 0.015.
+        assert (page.row_count, page.error_count, page.totals) == (
+            6,
+            3,
+            {2: Decimal("27620.0000000000")},
+        )
+        assert page.totals == checked.totals
+    first = import_batch_page(organisation=org, batch=batch, page=1, per_page=2)
+    assert _shown(first.rows)[0] == (
+        3,
+        {
+            "business_unit": "OSL",
+            "year": "2024",
+            "activity": "electricity",
+            "quantity": "-5",
+            "unit": "kWh",
+        },
+        [("quantity", "The quantity cannot be negative.")],
+        None,
+        None,
+        None,
+    )
+    empty = import_batch_page(organisation=org, batch=batch, page=4, per_page=2)
+    assert (empty.rows, empty.row_count) == ([], 6)
+
+
+def test_a_page_in_another_language_checks_every_row_again(
+    org, editor, unit, catalogue
+):
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="mixed.xlsx", data=xlsx(MIXED)
+    )
+    with translation.override("nb"):
+        page = import_batch_page(organisation=org, batch=preview.batch, page=1)
+    assert page.rows[0].errors == [("quantity", "Mengden kan ikke være negativ.")]
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "other file"])
+def test_a_page_without_sound_shown_rows_checks_every_row_again(
+    org, editor, unit, catalogue, damage
+):
+    from django.core.files.storage import default_storage
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="mixed.xlsx", data=xlsx(MIXED)
+    )
+    batch = preview.batch
+    expected = _shown(_page_checked_again(org, batch, 1, 50).rows)
+    path = batch.shown_file
+    with default_storage.open(path, "rb") as handle:
+        content = handle.read()
+    default_storage.delete(path)
+    if damage == "truncated":
+        default_storage.save(path, io.BytesIO(content[: len(content) // 2]))
+    elif damage == "other file":
+        content = content.replace(batch.sha256.encode(), b"0" * 64)
+        default_storage.save(path, io.BytesIO(content))
+    page = import_batch_page(organisation=org, batch=batch, page=1, per_page=50)
+    assert _shown(page.rows) == expected
+
+
+def test_the_shown_rows_go_once_the_batch_is_committed_or_failed(
+    org, editor, unit, catalogue, django_capture_on_commit_callbacks, tmp_path
+):
+    from django.core.files.storage import default_storage
+
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    path = preview.batch.shown_file
+    assert default_storage.exists(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
+    assert batch.shown_file == ""
+    assert not default_storage.exists(path)
+
+    import_rollback(organisation=org, actor=editor, batch=batch)
+    preview = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    )
+    path = preview.batch.shown_file
+    ReportingYear.objects.filter(organisation=org, year=2024).update(status="approved")
+    with pytest.raises(ValidationError):
+        import_commit(
+            organisation=org,
+            actor=editor,
+            batch=preview.batch,
+            confirm_duplicate_file=True,
+        )
+    assert ImportBatch.objects.get(pk=preview.batch.pk).shown_file == ""
+    assert not default_storage.exists(path)
+
+    file = tmp_path / "q1.xlsx"
+    file.write_bytes(xlsx(GOOD))
+    kept = set(_stored_names())
+    # The command's batch goes with its transaction when the file has errors
+    # (the year is still approved) or when it is a dry run; so do its files.
+    with pytest.raises(CommandError, match="2 rows have errors"):
+        call_command("import_activities", str(file), org=org.slug, user=editor.email)
+    ReportingYear.objects.filter(organisation=org, year=2024).update(status="open")
+    call_command(
+        "import_activities", str(file), org=org.slug, user=editor.email, dry_run=True
+    )
+    assert set(_stored_names()) == kept
+
+
+def _stored_names():
+    from django.core.files.storage import default_storage
+
+    folders = default_storage.listdir("imports")[0]
+    return [
+        name
+        for folder in folders
+        for name in default_storage.listdir(f"imports/{folder}")[1]
+    ]

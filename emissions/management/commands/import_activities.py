@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
+from emissions.models import ImportBatch
 from emissions.services.imports import import_commit, import_preview
 
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                     for column, message in row.errors:
                         self.stderr.write(f"row {row.number} {column}: {message}")
                 if not preview.is_valid:
+                    # The batch goes with the transaction; so do its files.
+                    _discard_files(preview.batch)
                     count = len(preview.error_rows)
                     raise CommandError(
                         f"{count} rows have errors; nothing was imported."
@@ -60,9 +63,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{preview.row_count} rows valid ({totals}).")
                 if options["dry_run"]:
                     transaction.set_rollback(True)
-                    default_storage.delete(preview.batch.stored_file)
-                    if preview.batch.prepared_file:
-                        default_storage.delete(preview.batch.prepared_file)
+                    _discard_files(preview.batch)
                     self.stdout.write("Dry run: nothing was written.")
                     return
             batch = import_commit(
@@ -78,3 +79,10 @@ class Command(BaseCommand):
                 f"Imported {batch.rows_created} entries (batch {batch.pk})."
             )
         )
+
+
+def _discard_files(batch: ImportBatch) -> None:
+    """Delete the files of a batch that is not kept."""
+    for name in (batch.stored_file, batch.prepared_file, batch.shown_file):
+        if name:
+            default_storage.delete(name)
