@@ -506,7 +506,7 @@ class ReportViewSet(RecordViewSet):
             organisation=self.organisation,
             actor=self.request.user,
             kind=data["kind"],
-            year=data["year"],
+            year=data.get("year"),  # none: every year (the full inventory only)
             language=data.get("language", "en"),
             business_unit=self.unit(code) if code else None,
         )
@@ -521,6 +521,6 @@ class ReportViewSet(RecordViewSet):
         return FileResponse(
             report.file.open("rb"),
             as_attachment=True,
-            filename=f"{report.kind}-{report.year}-{report.language}.{extension}",
+            filename=f"{report.kind}-{report.file_year}-{report.language}.{extension}",
             content_type=content_type,
         )

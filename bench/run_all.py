@@ -36,6 +36,11 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
         "Inventory query, PostgreSQL",
         ["bench/bench_inventory.py", "--database-url", POSTGRES_URL],
     ),
+    ("Inventory exports", ["bench/bench_export.py"]),
+    (
+        "Inventory exports, PostgreSQL",
+        ["bench/bench_export.py", "--database-url", POSTGRES_URL],
+    ),
     ("PDF report", ["bench/bench_report.py"]),
     ("HTTP throughput", ["bench/bench_http.py"]),
 ]

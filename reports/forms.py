@@ -6,7 +6,10 @@ from reports.models import ReportKind
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    # No year: every year, for the full inventory for auditors.
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, choices=(), required=False, empty_value=None
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         choices=[
@@ -21,7 +24,9 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].choices = [(y, str(y)) for y in years] + [
+            ("", _("Every year (full inventory for auditors)"))
+        ]
         self.fields["business_unit"].choices = [("", _("Whole organisation"))] + units
 
 

@@ -26,7 +26,8 @@ class GeneratedReport(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="generated_reports"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
-    year = models.PositiveSmallIntegerField(_("year"))
+    # No year: every year (the full inventory for auditors only).
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=5, default="en")
     business_unit = models.ForeignKey(
         BusinessUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -57,4 +58,13 @@ class GeneratedReport(models.Model):
         verbose_name_plural = _("generated reports")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} ({self.language})"
+        return f"{self.get_kind_display()} {self.year_label} ({self.language})"
+
+    @property
+    def year_label(self) -> str:
+        return str(self.year) if self.year is not None else str(_("every year"))
+
+    @property
+    def file_year(self) -> str:
+        """The year as file names give it."""
+        return str(self.year) if self.year is not None else "all-years"

@@ -16,6 +16,11 @@ from reports.models import GeneratedReport, ReportKind, ReportStatus
 UNKNOWN_LANGUAGE = _("Reports are available in English, Norwegian Bokmål and Swedish.")
 NO_DATA = _("There are no emissions recorded for %(year)s.")
 UNIT_NOT_OURS = _("That business unit does not belong to the organisation.")
+EVERY_YEAR_INVENTORY_ONLY = _(
+    "Every year together is available for the full inventory for auditors only; "
+    "choose a year."
+)
+NO_ENTRIES = _("There are no emissions recorded.")
 LANGUAGES = ("en", "nb", "sv")
 EXTENSIONS = {
     ReportKind.PDF: ("pdf", "application/pdf"),
@@ -38,14 +43,16 @@ def build_report_bytes(
     *,
     organisation: Organisation,
     kind: str,
-    year: int,
+    year: int | None,
     language: str,
     business_unit: BusinessUnit | None = None,
 ) -> bytes:
-    """Return the finished file of a report."""
+    """Return the finished file of a report (of every year when `year` is None)."""
     from reports import excel, pdf
     from reports.selectors import annual_report_data
 
+    if year is None and kind != ReportKind.INVENTORY_XLSX:
+        raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
     if kind in (ReportKind.PDF, ReportKind.XLSX):
         # The data names activity types in the report's language.
         with translation.override(language):
@@ -87,9 +94,10 @@ def report_build(*, report: GeneratedReport) -> GeneratedReport:
         return report
     extension = EXTENSIONS[report.kind][0]
     unit = f"-{report.business_unit.code}" if report.business_unit else ""
+    year = report.file_year
     relative = (
-        f"reports/{report.organisation_id}/{report.year}/"
-        f"{report.kind}-{report.year}{unit}-{report.language}-{report.pk}.{extension}"
+        f"reports/{report.organisation_id}/{year}/"
+        f"{report.kind}-{year}{unit}-{report.language}-{report.pk}.{extension}"
     )
     write_atomically(Path(settings.MEDIA_ROOT) / relative, payload)
     GeneratedReport.objects.filter(pk=report.pk).update(
@@ -109,11 +117,14 @@ def report_request(
     organisation: Organisation,
     actor: User,
     kind: str,
-    year: int,
+    year: int | None,
     language: str = "en",
     business_unit: BusinessUnit | None = None,
 ) -> GeneratedReport:
-    """Record a request for a report and hand it to the task queue."""
+    """Record a request for a report and hand it to the task queue.
+
+    No year means every year, which only the full inventory for auditors has.
+    """
     from emissions.models import ReportingYear
 
     if language not in LANGUAGES:
@@ -122,11 +133,21 @@ def report_request(
         raise ValidationError({"kind": _("Unknown report kind.")})
     if business_unit is not None and business_unit.organisation_id != organisation.pk:
         raise ValidationError({"business_unit": UNIT_NOT_OURS})
-    if not organisation.entries.filter(reporting_year__year=year).exists():
+    if year is None:
+        if kind != ReportKind.INVENTORY_XLSX:
+            raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
+        if not organisation.entries.exists():
+            raise ValidationError({"year": NO_ENTRIES})
+    elif not organisation.entries.filter(reporting_year__year=year).exists():
         raise ValidationError({"year": NO_DATA % {"year": year}})
-    reporting_year = ReportingYear.objects.filter(
-        organisation=organisation, year=year
-    ).first()
+    years = ReportingYear.objects.filter(organisation=organisation)
+    if year is not None:
+        reporting_year = years.filter(year=year).first()
+        year_status = reporting_year.status if reporting_year else "open"
+    else:
+        # Every year is final only when each of them is approved.
+        statuses = set(years.values_list("status", flat=True))
+        year_status = "approved" if statuses == {"approved"} else "open"
     report = GeneratedReport.objects.create(
         organisation=organisation,
         kind=kind,
@@ -134,7 +155,7 @@ def report_request(
         language=language,
         business_unit=business_unit,
         requested_by=actor,
-        year_status=reporting_year.status if reporting_year else "open",
+        year_status=year_status,
         parameters={
             "kind": kind,
             "year": year,

@@ -161,7 +161,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     extension, content_type = EXTENSIONS[report.kind]
     unit = f"-{report.business_unit.code}" if report.business_unit else ""
     name = (
-        f"{request.organisation.slug}-{report.kind}-{report.year}{unit}-"
+        f"{request.organisation.slug}-{report.kind}-{report.file_year}{unit}-"
         f"{report.language}.{extension}"
     )
     response = FileResponse(

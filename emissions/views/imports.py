@@ -26,6 +26,8 @@ from emissions.services.imports import (
     import_rollback,
 )
 from emissions.tasks import import_commit_task
+from reports.models import ReportKind
+from reports.services import LANGUAGES, report_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -182,6 +184,15 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
     suffix = year or "all-years"
+    if fmt == "xlsx":
+        entries = organisation.entries.all()
+        if year is not None:
+            entries = entries.filter(reporting_year__year=year)
+        count = entries.count()
+        if count > settings.INVENTORY_DIRECT_ENTRIES:
+            # Too long for a request: built in the background, kept on the
+            # reports page with its checksum like any report.
+            return _inventory_in_background(request, year, count)
     if fmt == "csv":
         return _download(
             entries_csv(organisation=organisation, year=year),
@@ -193,3 +204,29 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
         f"{organisation.slug}-inventory-{suffix}.xlsx",
         XLSX,
     )
+
+
+def _inventory_in_background(
+    request: HttpRequest, year: int | None, count: int
+) -> HttpResponse:
+    language = (get_language() or "en")[:2]
+    try:
+        report_request(
+            organisation=request.organisation,
+            actor=request.user,
+            kind=ReportKind.INVENTORY_XLSX,
+            year=year,
+            language=language if language in LANGUAGES else "en",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(
+            request,
+            _(
+                "The workbook of %(count)s entries is being built; it can be "
+                "downloaded here when it is ready."
+            )
+            % {"count": count},
+        )
+    return redirect("report_list", org_slug=request.organisation.slug)

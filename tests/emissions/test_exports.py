@@ -1,6 +1,7 @@
 """The auditor workbook and the CSV export: rows, totals, safe text, access."""
 
 import csv
+import hashlib
 import io
 from decimal import Decimal
 
@@ -186,3 +187,161 @@ def test_anonymous_visitors_are_sent_to_log_in(client, equity_org):
     response = client.get(reverse("inventory_export", args=[equity_org.slug, "xlsx"]))
     assert response.status_code == 302
     assert "/login" in response["Location"]
+
+
+def _row_from_the_models(entry) -> list:
+    """An export row read through the models, one attribute at a time."""
+    gases = entry.kg_by_gas or {}
+    main = ("CO2", "CH4", "N2O")
+    live = entry.evidence.filter(removed_at__isnull=True).count()
+    factor_set = entry.factor_set
+    return [
+        entry.pk,
+        entry.business_unit.code,
+        entry.reporting_year.year,
+        entry.period_start,
+        entry.period_end,
+        entry.activity_type.code,
+        entry.activity_type.name,
+        entry.scope,
+        entry.scope3_category,
+        entry.iso_category,
+        entry.quantity,
+        entry.unit,
+        entry.converted_quantity,
+        entry.factor_unit,
+        factor_set.publisher if factor_set else "",
+        factor_set.name if factor_set else "",
+        factor_set.edition_year if factor_set else None,
+        entry.factor_key,
+        entry.factor_value,
+        entry.factor_note,
+        entry.gwp_set,
+        entry.kg_co2e,
+        *(Decimal(str(gases[g])) if g in gases else None for g in main),
+        sum((Decimal(str(v)) for k, v in gases.items() if k not in main), Decimal(0))
+        if gases
+        else None,
+        entry.kg_co2e_market,
+        entry.data_quality,
+        live,
+        entry.comment,
+        entry.source_reference,
+        entry.updated_by.email,
+        entry.updated_at.replace(tzinfo=None),
+        entry.import_batch_id,
+    ]
+
+
+def test_every_column_of_every_row_is_the_entrys(equity_org, editor, catalogue):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from emissions.models import ActivityEntry
+    from emissions.services.evidence import (
+        evidence_attach,
+        evidence_remove,
+        evidence_upload,
+    )
+
+    osl = equity_org.business_units.get(code="OSL")
+    leak = make_entry(
+        org=equity_org,
+        actor=editor,
+        unit=osl,
+        catalogue={"electricity": catalogue["refrigerant_r410a"]},
+        quantity="2.5",
+        unit_code="kg",
+    )
+    entries = list(ActivityEntry.objects.order_by("pk"))
+    documents = [
+        evidence_upload(
+            organisation=equity_org,
+            actor=editor,
+            uploaded_file=SimpleUploadedFile(
+                f"invoice-{n}.pdf", b"%PDF-1.4\n%" + bytes([48 + n]) + b"\n%%EOF\n"
+            ),
+            kind="invoice",
+        )
+        for n in range(3)
+    ]
+    for document in documents:
+        evidence_attach(
+            organisation=equity_org, actor=editor, document=document, target=leak
+        )
+    evidence_attach(
+        organisation=equity_org, actor=editor, document=documents[0], target=entries[1]
+    )
+    evidence_remove(
+        organisation=equity_org, actor=editor, document=documents[2], reason="Wrong"
+    )
+    text = entries_csv(organisation=equity_org).decode("utf-8-sig")
+    exported = {row[0]: row for row in list(csv.reader(io.StringIO(text)))[1:]}
+    rows = _sheet_rows(inventory_workbook(organisation=equity_org), "Entries")[1:]
+    assert len(exported) == len(rows) == 5
+    for entry in ActivityEntry.objects.all():
+        expected = _row_from_the_models(entry)
+        assert exported[str(entry.pk)] == [neutralise(value) for value in expected]
+    by_pk = {row[0]: row for row in rows}
+    leak_row = dict(zip(ENTRY_COLUMNS, by_pk[leak.pk], strict=True))
+    # 2.5 kg of R-410A at its AR5 GWP of 1 923.5: no factor set, all of it
+    # another gas than CO2, CH4 and N2O; two documents still attached.
+    assert (leak_row["factor_set"], leak_row["evidence_count"]) == (None, 2)
+    assert Decimal(str(leak_row["kg_other_gases"])) == Decimal("4808.75")
+    assert Decimal(str(leak_row["kg_co2e"])) == Decimal("4808.75")
+    assert (
+        dict(zip(ENTRY_COLUMNS, by_pk[entries[1].pk], strict=True))["evidence_count"]
+        == 1
+    )
+
+
+def test_a_large_workbook_is_built_in_the_background_and_kept(
+    client_for, equity_org, auditor, settings, django_capture_on_commit_callbacks
+):
+    from reports.models import GeneratedReport
+
+    settings.INVENTORY_DIRECT_ENTRIES = 3
+    client = client_for(auditor)
+    url = reverse("inventory_export", args=[equity_org.slug, "xlsx"])
+    # 2024 has three entries: still sent at once.
+    direct = client.get(url, {"year": "2024"})
+    assert direct.status_code == 200
+    assert len(_sheet_rows(direct.content, "Entries")) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("report_list", args=[equity_org.slug])
+    report = GeneratedReport.objects.get()
+    assert (report.kind, report.year, report.status) == ("inventory_xlsx", None, "done")
+    # 2023 and 2024 are open: the figures are a draft.
+    assert (report.requested_by, report.year_status) == (auditor, "open")
+    page = client.get(response["Location"]).content.decode()
+    assert "The workbook of 4 entries is being built" in page
+    assert "every year" in page
+    download = client.get(reverse("report_download", args=[equity_org.slug, report.pk]))
+    assert download["Content-Disposition"].endswith(
+        '-inventory_xlsx-all-years-en.xlsx"'
+    )
+    payload = b"".join(download.streaming_content)
+    assert hashlib.sha256(payload).hexdigest() == report.sha256
+    assert [row[2] for row in _sheet_rows(payload, "Entries")[1:]] == [
+        2023,
+        2024,
+        2024,
+        2024,
+    ]
+
+
+def test_only_the_full_inventory_covers_every_year(equity_org, viewer):
+    from django.core.exceptions import ValidationError
+
+    from reports.services import report_request
+
+    for kind in ("pdf", "xlsx", "eco_lighthouse"):
+        with pytest.raises(ValidationError) as caught:
+            report_request(organisation=equity_org, actor=viewer, kind=kind, year=None)
+        assert caught.value.message_dict == {
+            "year": [
+                "Every year together is available for the full inventory for "
+                "auditors only; choose a year."
+            ]
+        }
