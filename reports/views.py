@@ -126,6 +126,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            # Without a task worker the report is built before the request goes on.
+            report.refresh_from_db()
             if report.status == ReportStatus.FAILED:
                 messages.error(
                     request, _("The report could not be built: %s") % report.error

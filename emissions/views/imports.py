@@ -26,7 +26,7 @@ from emissions.services.imports import (
     import_rollback,
 )
 from emissions.tasks import import_commit_task
-from reports.models import ReportKind
+from reports.models import ReportKind, ReportStatus
 from reports.services import LANGUAGES, report_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -211,7 +211,7 @@ def _inventory_in_background(
 ) -> HttpResponse:
     language = (get_language() or "en")[:2]
     try:
-        report_request(
+        report = report_request(
             organisation=request.organisation,
             actor=request.user,
             kind=ReportKind.INVENTORY_XLSX,
@@ -220,13 +220,18 @@ def _inventory_in_background(
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("report_list", org_slug=request.organisation.slug)
+    # Without a task worker the report is built before the request goes on.
+    report.refresh_from_db()
+    if report.status == ReportStatus.DONE:
+        message = _("The workbook of %(count)s entries is ready to download.")
+    elif report.status == ReportStatus.FAILED:
+        message = _("The workbook could not be built: %(error)s")
     else:
-        messages.info(
-            request,
-            _(
-                "The workbook of %(count)s entries is being built; it can be "
-                "downloaded here when it is ready."
-            )
-            % {"count": count},
+        message = _(
+            "The workbook of %(count)s entries is being built; it can be "
+            "downloaded here when it is ready."
         )
+    level = messages.error if report.status == ReportStatus.FAILED else messages.info
+    level(request, message % {"count": count, "error": report.error})
     return redirect("report_list", org_slug=request.organisation.slug)

@@ -345,3 +345,20 @@ def test_only_the_full_inventory_covers_every_year(equity_org, viewer):
                 "auditors only; choose a year."
             ]
         }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_task_worker_the_large_workbook_is_ready_at_once(
+    client_for, equity_org, auditor, settings
+):
+    from reports.models import GeneratedReport
+
+    settings.INVENTORY_DIRECT_ENTRIES = 3
+    client = client_for(auditor)
+    response = client.get(
+        reverse("inventory_export", args=[equity_org.slug, "xlsx"]), follow=True
+    )
+    assert "The workbook of 4 entries is ready to download." in (
+        response.content.decode()
+    )
+    assert GeneratedReport.objects.get().status == "done"
