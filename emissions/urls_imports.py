@@ -12,6 +12,11 @@ urlpatterns = [
         name="import_rollback",
     ),
     path(
+        "imports/<int:pk>/discard/",
+        imports.import_discard_view,
+        name="import_discard",
+    ),
+    path(
         "imports/template.<str:fmt>",
         imports.import_template,
         name="import_template",

@@ -11,6 +11,7 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Committed")
     FAILED = "failed", _("Failed")
     ROLLED_BACK = "rolled_back", _("Rolled back")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class ImportBatch(models.Model):

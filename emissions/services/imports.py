@@ -1015,6 +1015,35 @@ def import_rollback(
     return batch
 
 
+@transaction.atomic
+def import_discard(
+    *, organisation: Organisation, actor: User, batch: ImportBatch
+) -> ImportBatch:
+    """Discard an upload that was never imported: its files go, its record stays.
+
+    A preview (valid or not) or a failed commit wrote no entries; its uploaded
+    file, parsed rows and shown rows are deleted once the status is saved.
+    """
+    membership_for_write(
+        organisation=organisation, actor=actor, capability=Capability.EDIT
+    )
+    batch = ImportBatch.objects.select_for_update().get(
+        pk=batch.pk, organisation=organisation
+    )
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+        raise ValidationError(
+            _("Only an upload that was not imported can be discarded.")
+        )
+    files = [batch.stored_file, batch.prepared_file, batch.shown_file]
+    batch.status = ImportStatus.DISCARDED
+    batch.stored_file = batch.prepared_file = batch.shown_file = ""
+    batch.prepared_sha256 = ""
+    batch.save()
+    for name in filter(None, files):
+        transaction.on_commit(partial(default_storage.delete, name))
+    return batch
+
+
 def _delete_entries_of(batch: ImportBatch) -> None:
     """Delete a batch's entries and their evidence links, without signals."""
     quote = connection.ops.quote_name

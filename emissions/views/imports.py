@@ -21,6 +21,7 @@ from emissions.services.imports import (
     ImportPage,
     import_batch_page,
     import_commit,
+    import_discard,
     import_limits,
     import_preview,
     import_rollback,
@@ -152,6 +153,20 @@ def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The import was rolled back."))
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def import_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    try:
+        import_discard(organisation=organisation, actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+    messages.success(request, _("The upload was discarded and its files deleted."))
+    return redirect("import_upload", org_slug=organisation.slug)
 
 
 @require_GET
