@@ -162,6 +162,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5_000)
+# Uploads of more bytes are checked by the task queue (1 MiB: some 30,000 rows
+# of a workbook, under a second to check).
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
 # An inventory workbook of more entries is built in the background, as a report
 # (about 1 s per 4,000 entries).
 INVENTORY_DIRECT_ENTRIES = env.int("INVENTORY_DIRECT_ENTRIES", default=20_000)

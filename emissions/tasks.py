@@ -25,3 +25,18 @@ def import_commit_task(
     except ValidationError:
         batch.refresh_from_db()
     return batch.status
+
+
+@task()
+def import_check_task(batch_id: int, language: str) -> str:
+    """Check the rows of a large upload outside the web request."""
+    from django.utils import translation
+
+    from emissions.models import ImportBatch
+    from emissions.services.imports import import_check as check
+
+    batch = ImportBatch.objects.select_related("organisation", "uploaded_by").get(
+        pk=batch_id
+    )
+    with translation.override(language):
+        return check(batch=batch).status

@@ -272,14 +272,23 @@ def _delimiter(text: str) -> str:
         return ","
 
 
-def read_upload(name: str, data: bytes) -> RawFile:
-    """Return the rows of an uploaded activity file, or raise ValidationError."""
+def check_upload(name: str, data: bytes) -> str:
+    """Return the file's kind after the checks made before any parser sees it.
+
+    Size, real type, macros, archive integrity and zip-bomb limits: quick,
+    so they are made at once even where the rows are read in the background.
+    """
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)s MB.")
             % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
-    kind = detect_kind(name, data)
+    return detect_kind(name, data)
+
+
+def read_upload(name: str, data: bytes) -> RawFile:
+    """Return the rows of an uploaded activity file, or raise ValidationError."""
+    kind = check_upload(name, data)
     if kind == "csv":
         try:
             text = data.decode("utf-8-sig")

@@ -6,6 +6,7 @@ from accounts.models import Organisation
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
     PREVIEW = "preview", _("Previewed")
     PROCESSING = "processing", _("Processing")
     COMMITTED = "committed", _("Committed")

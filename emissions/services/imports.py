@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
-from emissions.importing.reading import RawFile, read_upload
+from emissions.importing.reading import RawFile, check_upload, read_upload
 from emissions.importing.values import (
     cell_text,
     parse_date,
@@ -774,60 +774,152 @@ def _read_stored(batch: ImportBatch) -> bytes:
 def import_preview(
     *, organisation: Organisation, actor: User, file_name: str, data: bytes
 ) -> ImportPreview:
-    """Read, validate and calculate a file; record the batch; write no entries."""
+    """Read, validate and calculate a file; record the batch; write no entries.
+
+    A file that cannot be read, or has too many rows or none, leaves nothing.
+    """
     membership_for_write(organisation=organisation, actor=actor)
     raw = read_upload(file_name, data)
-    tally = _Tally()
-    prepared = _Prepared()
-    shown = _Shown()
-    for row in _evaluate(_Context(organisation, actor), raw, prepared):
-        row.fields = None
-        tally.add(row)
-        shown.add(row)
     sha = hashlib.sha256(data).hexdigest()
-    suffix = PurePath(file_name).suffix.lower()[:6]
-    stored = default_storage.save(
-        f"imports/{organisation.pk}/{sha}{suffix}", ContentFile(data)
+    checked = _check_rows(organisation, actor, raw, sha)
+    batch = ImportBatch(
+        organisation=organisation,
+        file_name=PurePath(file_name).name[:255],
+        sha256=sha,
+        stored_file=_store_upload(organisation, sha, file_name, data),
+        uploaded_by=actor,
     )
-    prepared_file = prepared_sha = ""
-    if not tally.error_rows:
-        content = prepared.content(sha)
-        prepared_sha = hashlib.sha256(content).hexdigest()
-        prepared_file = default_storage.save(
-            f"imports/{organisation.pk}/{sha}.rows.jsonl", ContentFile(content)
-        )
-    del prepared
-    shown_file = default_storage.save(
-        f"imports/{organisation.pk}/{sha}.shown.csv",
-        ContentFile(shown.content(sha, tally)),
+    _record_check(batch, checked)
+    return ImportPreview(
+        batch=batch,
+        row_count=checked.tally.row_count,
+        error_rows=checked.tally.error_rows,
+        totals=checked.tally.totals,
     )
-    del shown
-    duplicate = (
-        ImportBatch.objects.filter(
-            organisation=organisation, sha256=sha, status=ImportStatus.COMMITTED
-        )
-        .order_by("-committed_at")
-        .first()
-    )
+
+
+def import_upload_for_check(
+    *, organisation: Organisation, actor: User, file_name: str, data: bytes
+) -> ImportBatch:
+    """Keep a large upload and have its rows checked by the task queue.
+
+    The checks made before any parser sees the file (size, type, macros,
+    archive) are made at once; the batch then waits, as `checking`, for
+    `import_check`, which makes it a preview as `import_preview` would.
+    """
+    from emissions.tasks import import_check_task
+
+    membership_for_write(organisation=organisation, actor=actor)
+    check_upload(file_name, data)
+    sha = hashlib.sha256(data).hexdigest()
     batch = ImportBatch.objects.create(
         organisation=organisation,
         file_name=PurePath(file_name).name[:255],
         sha256=sha,
-        stored_file=stored,
+        stored_file=_store_upload(organisation, sha, file_name, data),
         uploaded_by=actor,
-        rows_read=tally.row_count,
-        errors=_error_records(tally.error_rows),
-        prepared_file=prepared_file,
-        prepared_sha256=prepared_sha,
-        shown_file=shown_file,
-        duplicate_of=duplicate,
+        status=ImportStatus.CHECKING,
     )
-    return ImportPreview(
-        batch=batch,
-        row_count=tally.row_count,
-        error_rows=tally.error_rows,
-        totals=tally.totals,
+    # The messages of the rows in the uploader's language.
+    language = get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(partial(import_check_task.enqueue, batch.pk, language))
+    return batch
+
+
+def import_check(*, batch: ImportBatch) -> ImportBatch:
+    """Check the rows of an upload kept by `import_upload_for_check`.
+
+    Progress is saved as it goes (`rows_done`). The batch becomes a preview,
+    or fails with the reason when the file cannot be read.
+    """
+    if batch.status != ImportStatus.CHECKING:
+        return batch
+    try:
+        raw = read_upload(batch.file_name, _read_stored(batch))
+        checked = _check_rows(
+            batch.organisation, batch.uploaded_by, raw, batch.sha256, batch.pk
+        )
+    except ValidationError as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            rows_done=0,
+            errors=[{"row": None, "column": "", "message": m} for m in exc.messages],
+        )
+        batch.refresh_from_db()
+        return batch
+    batch.status = ImportStatus.PREVIEW
+    _record_check(batch, checked)
+    return batch
+
+
+@dataclass
+class _Checked:
+    """What checking every row of a file gave, before it is recorded."""
+
+    tally: _Tally
+    prepared: bytes | None  # the parsed rows, when every row is valid
+    shown: bytes
+
+
+def _check_rows(
+    organisation: Organisation,
+    actor: User,
+    raw: RawFile,
+    sha256: str,
+    batch_pk: int | None = None,
+) -> _Checked:
+    """Check and calculate every row; with `batch_pk`, save progress as it goes."""
+    tally = _Tally()
+    prepared = _Prepared()
+    shown = _Shown()
+    for done, row in enumerate(
+        _evaluate(_Context(organisation, actor), raw, prepared), start=1
+    ):
+        row.fields = None
+        tally.add(row)
+        shown.add(row)
+        if batch_pk is not None and done % PROGRESS_EVERY == 0:
+            ImportBatch.objects.filter(pk=batch_pk).update(rows_done=done)
+    return _Checked(
+        tally=tally,
+        prepared=None if tally.error_rows else prepared.content(sha256),
+        shown=shown.content(sha256, tally),
     )
+
+
+def _store_upload(
+    organisation: Organisation, sha256: str, file_name: str, data: bytes
+) -> str:
+    suffix = PurePath(file_name).suffix.lower()[:6]
+    return default_storage.save(
+        f"imports/{organisation.pk}/{sha256}{suffix}", ContentFile(data)
+    )
+
+
+def _record_check(batch: ImportBatch, checked: _Checked) -> None:
+    """Keep the parsed and shown rows beside the upload; save the batch."""
+    folder = f"imports/{batch.organisation_id}/{batch.sha256}"
+    if checked.prepared is not None:
+        batch.prepared_sha256 = hashlib.sha256(checked.prepared).hexdigest()
+        batch.prepared_file = default_storage.save(
+            f"{folder}.rows.jsonl", ContentFile(checked.prepared)
+        )
+    batch.shown_file = default_storage.save(
+        f"{folder}.shown.csv", ContentFile(checked.shown)
+    )
+    batch.rows_read = checked.tally.row_count
+    batch.rows_done = 0
+    batch.errors = _error_records(checked.tally.error_rows)
+    batch.duplicate_of = (
+        ImportBatch.objects.filter(
+            organisation_id=batch.organisation_id,
+            sha256=batch.sha256,
+            status=ImportStatus.COMMITTED,
+        )
+        .order_by("-committed_at")
+        .first()
+    )
+    batch.save()
 
 
 def _error_records(rows: Iterable[RowResult]) -> list[dict]:

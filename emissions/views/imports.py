@@ -25,6 +25,7 @@ from emissions.services.imports import (
     import_limits,
     import_preview,
     import_rollback,
+    import_upload_for_check,
 )
 from emissions.tasks import import_commit_task
 from reports.models import ReportKind, ReportStatus
@@ -51,21 +52,27 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        # Large files are checked by the task worker; the page follows progress.
+        check = (
+            import_upload_for_check
+            if len(data) > settings.IMPORT_BACKGROUND_BYTES
+            else import_preview
+        )
         try:
-            preview = import_preview(
+            found = check(
                 organisation=organisation,
                 actor=request.user,
                 file_name=upload.name,
-                data=upload.read(),
+                data=data,
             )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
         else:
-            request.session[f"import-{preview.batch.pk}"] = True
-            return redirect(
-                "import_detail", org_slug=organisation.slug, pk=preview.batch.pk
-            )
+            batch = getattr(found, "batch", found)
+            request.session[f"import-{batch.pk}"] = True
+            return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
     batches = ImportBatch.objects.filter(organisation=organisation).select_related(
         "uploaded_by"
     )[:30]
