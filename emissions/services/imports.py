@@ -840,11 +840,15 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
             batch.organisation, batch.uploaded_by, raw, batch.sha256, batch.pk
         )
     except ValidationError as exc:
+        # Nothing of a file that cannot be read is kept but the reason.
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             rows_done=0,
+            stored_file="",
             errors=[{"row": None, "column": "", "message": m} for m in exc.messages],
         )
+        if batch.stored_file:
+            default_storage.delete(batch.stored_file)
         batch.refresh_from_db()
         return batch
     batch.status = ImportStatus.PREVIEW

@@ -1350,6 +1350,8 @@ def test_a_large_upload_that_cannot_be_read_fails_with_the_reason(
         ],
     )
     assert ActivityEntry.objects.count() == 0
+    # Nothing of it is kept but the reason.
+    assert (batch.stored_file, _stored_names()) == ("", [])
 
 
 def test_a_large_upload_of_the_wrong_type_is_refused_at_once(
