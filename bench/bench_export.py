@@ -24,16 +24,12 @@ def main() -> None:
     setup_django(args.database_url)
     from django.db import connection
 
-    from emissions.exporting import entries_csv, inventory_workbook
-    from emissions.models import ActivityEntry
+    from emissions.exporting import entries_csv, entries_of, inventory_workbook
 
     org, _seconds = populate(args.units)
     year = FIRST_YEAR + YEARS - 1
     for label, selected in ((str(year), year), ("every year", None)):
-        entries = ActivityEntry.objects.filter(organisation=org)
-        if selected is not None:
-            entries = entries.filter(reporting_year__year=selected)
-        count = entries.count()
+        count = entries_of(org, selected).count()
         for name, export in (("xlsx", inventory_workbook), ("csv", entries_csv)):
             started = time.perf_counter()
             payload = export(organisation=org, year=selected)

@@ -88,7 +88,8 @@ _ENTRY_VALUES = (
 _MAIN_GASES = ("CO2", "CH4", "N2O")
 
 
-def _entries(organisation: Organisation, year: int | None):
+def entries_of(organisation: Organisation, year: int | None):
+    """The entries an export holds: of a year, or of every year."""
     qs = ActivityEntry.objects.filter(organisation=organisation)
     if year is not None:
         qs = qs.filter(reporting_year__year=year)
@@ -97,7 +98,7 @@ def _entries(organisation: Organisation, year: int | None):
 
 def _entry_rows(organisation: Organisation, year: int | None):
     """Yield the export row of every entry, in year, unit, activity order."""
-    entries = _entries(organisation, year)
+    entries = entries_of(organisation, year)
     links = ActivityEntry.evidence.through.objects.filter(
         activityentry__in=entries.values("pk"),
         evidencedocument__removed_at__isnull=True,

@@ -86,3 +86,11 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    def preview_files(self) -> list[str]:
+        """The files kept for the preview only: the parsed and the shown rows."""
+        return [name for name in (self.prepared_file, self.shown_file) if name]
+
+    def files(self) -> list[str]:
+        """Every file kept under MEDIA_ROOT for this batch, the upload first."""
+        return [name for name in (self.stored_file, *self.preview_files()) if name]

@@ -1017,12 +1017,10 @@ def import_commit(
             batch.rows_done = len(inserter)
             batch.committed_at = timezone.now()
             batch.errors = []
-            kept_for_preview = [batch.prepared_file, batch.shown_file]
+            # They served the preview and this commit only; the upload is kept.
+            _delete_on_commit(batch.preview_files())
             batch.prepared_file = batch.prepared_sha256 = batch.shown_file = ""
             batch.save()
-            for name in filter(None, kept_for_preview):
-                # They served the preview and this commit only; the upload is kept.
-                transaction.on_commit(partial(default_storage.delete, name))
     if closed:
         # A year was locked between the check of the rows and the writing.
         _fail(batch, [{"row": None, "column": "year", "message": m} for m in closed])
@@ -1041,7 +1039,7 @@ def _fail(batch: ImportBatch, errors: list[dict]) -> None:
         prepared_sha256="",
         shown_file="",
     )
-    for name in filter(None, [batch.prepared_file, batch.shown_file]):
+    for name in batch.preview_files():
         default_storage.delete(name)
     batch.refresh_from_db()
 
@@ -1130,14 +1128,18 @@ def import_discard(
         raise ValidationError(
             _("Only an upload that was not imported can be discarded.")
         )
-    files = [batch.stored_file, batch.prepared_file, batch.shown_file]
+    _delete_on_commit(batch.files())
     batch.status = ImportStatus.DISCARDED
     batch.stored_file = batch.prepared_file = batch.shown_file = ""
     batch.prepared_sha256 = ""
     batch.save()
-    for name in filter(None, files):
-        transaction.on_commit(partial(default_storage.delete, name))
     return batch
+
+
+def _delete_on_commit(names: list[str]) -> None:
+    """Delete stored files once the transaction that stops using them commits."""
+    for name in names:
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
 def _delete_entries_of(batch: ImportBatch) -> None:

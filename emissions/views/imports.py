@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
-from emissions.exporting import entries_csv, inventory_workbook
+from emissions.exporting import entries_csv, entries_of, inventory_workbook
 from emissions.importing.reading import COLUMNS
 from emissions.importing.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
@@ -53,24 +53,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        # Large files are checked by the task worker; the page follows progress.
-        check = (
-            import_upload_for_check
-            if len(data) > settings.IMPORT_BACKGROUND_BYTES
-            else import_preview
-        )
+        arguments = {
+            "organisation": organisation,
+            "actor": request.user,
+            "file_name": upload.name,
+            "data": data,
+        }
         try:
-            found = check(
-                organisation=organisation,
-                actor=request.user,
-                file_name=upload.name,
-                data=data,
-            )
+            if len(data) > settings.IMPORT_BACKGROUND_BYTES:
+                # Checked by the task worker; the page follows its progress.
+                batch = import_upload_for_check(**arguments)
+            else:
+                batch = import_preview(**arguments).batch
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
         else:
-            batch = getattr(found, "batch", found)
             request.session[f"import-{batch.pk}"] = True
             return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
     batches = ImportBatch.objects.filter(organisation=organisation).select_related(
@@ -207,10 +205,7 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("Unknown format.")
     suffix = year or "all-years"
     if fmt == "xlsx":
-        entries = organisation.entries.all()
-        if year is not None:
-            entries = entries.filter(reporting_year__year=year)
-        count = entries.count()
+        count = entries_of(organisation, year).count()
         if count > settings.INVENTORY_DIRECT_ENTRIES:
             # Too long for a request: built in the background, kept on the
             # reports page with its checksum like any report.

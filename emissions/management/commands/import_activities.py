@@ -83,6 +83,5 @@ class Command(BaseCommand):
 
 def _discard_files(batch: ImportBatch) -> None:
     """Delete the files of a batch that is not kept."""
-    for name in (batch.stored_file, batch.prepared_file, batch.shown_file):
-        if name:
-            default_storage.delete(name)
+    for name in batch.files():
+        default_storage.delete(name)
