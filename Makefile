@@ -28,7 +28,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@$(BIN)/python manage.py demo_logins
+	@$(BIN)/python manage.py demo_logins --address $(HOST):$(PORT)
 	DEBUG=on $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install system-deps

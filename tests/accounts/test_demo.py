@@ -43,3 +43,20 @@ def test_demo_data_is_complete_and_not_duplicated():
     )
     assert statuses[2024] == "approved"
     assert statuses[2025] == "open"
+
+
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000/"),
+        ("127.0.0.1:8080", "http://127.0.0.1:8080/"),
+        ("0.0.0.0:9000", "http://127.0.0.1:9000/"),
+        ("demo.example:8001", "http://demo.example:8001/"),
+    ],
+)
+def test_demo_logins_print_the_address_the_server_listens_on(address, url):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo_logins", address=address, stdout=out)
+    assert f"Open {url} and log in." in out.getvalue()
