@@ -284,7 +284,8 @@ def test_one_business_unit_and_series(org, data):
     assert inv.credits_retired_t_co2e == Decimal("0")
     series = inventory_series(organisation=org)
     assert sorted(series) == [2019, 2024]
-    assert series[2019].total_t == Decimal("100")
+    # The base year is the recalculated one: 100 t entered + 3.5 t approved.
+    assert series[2019].total_t == Decimal("103.5")
 
 
 def test_other_organisations_entries_never_count(org, other_org, outsider, data):
@@ -315,12 +316,19 @@ def test_top_sources_add_up_lines_of_every_data_quality(org, admin, data):
         quality="estimated",
     )
     inv = inventory_for_year(organisation=org, year=2024)
+    # Scope 2 by the headline method (market-based): OSL's electricity is
+    # 60 MWh at 0 + 10 MWh at 0.02 + 30 000 kWh at the 0.5 residual mix.
     assert [(s.code, s.scope, s.quantity, s.t_co2e) for s in inv.top_sources] == [
         ("flights", 3, Decimal("1000"), Decimal("20")),
+        ("electricity", 2, Decimal("1000"), Decimal("15.2")),
         ("natural_gas", 1, Decimal("1250"), Decimal("8.5")),
         ("district_heating", 2, Decimal("1000"), Decimal("2")),
-        ("electricity", 2, Decimal("1000"), Decimal("1.1")),
     ]
+    electricity = inv.top_sources[1]
+    assert (electricity.t_co2e_location, electricity.t_co2e_market) == (
+        Decimal("1.1"),
+        Decimal("15.2"),
+    )
     assert inv.top_sources[0].scope3_category == 6
     assert inv.iso_by_category == {1: Decimal("31.6")}
     assert inv.entry_count == 5
@@ -345,8 +353,10 @@ def test_top_sources_and_gases_follow_the_equity_share(org, admin, data):
     org.consolidation_approach = ConsolidationApproach.EQUITY
     org.save()
     inv = inventory_for_year(organisation=org, year=2024)
-    # STO at 60 %: flights 12 t, refrigerant 1.8 t; OSL's natural gas in full.
-    assert [(s.code, s.t_co2e) for s in inv.top_sources][:3] == [
+    # STO at 60 %: flights 12 t, refrigerant 1.8 t; OSL's natural gas and its
+    # market-based electricity (15.2 t) in full.
+    assert [(s.code, s.t_co2e) for s in inv.top_sources][:4] == [
+        ("electricity", Decimal("15.2")),
         ("flights", Decimal("12")),
         ("natural_gas", Decimal("8")),
         ("refrigerant", Decimal("1.8")),
