@@ -444,6 +444,18 @@ class YearInventory:
         return self.headline_scope2 == "market"
 
     @property
+    def total_location_t_co2e(self) -> Decimal:
+        return self.scope1_t_co2e + self.scope2_location_t_co2e + self.scope3_t_co2e
+
+    @property
+    def total_market_t_co2e(self) -> Decimal:
+        return self.scope1_t_co2e + self.scope2_market_t_co2e + self.scope3_t_co2e
+
+    @property
+    def scope2_market_minus_location_t_co2e(self) -> Decimal:
+        return self.scope2_market_t_co2e - self.scope2_location_t_co2e
+
+    @property
     def iso_by_category_headline(self) -> dict[int, Decimal]:
         return (
             self.iso_by_category_market
