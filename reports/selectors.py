@@ -11,7 +11,7 @@ certificate happens to be the cleanest.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 from functools import reduce
 
@@ -344,6 +344,7 @@ class ActivityLine:
     t_co2e_location: Decimal | None = None
     t_co2e_market: Decimal | None = None
     energy_kwh: Decimal | None = None
+    refrigerant: bool = False
 
 
 @dataclass(frozen=True)
@@ -747,6 +748,25 @@ def _intensity_lines(
             )
         )
     return lines
+
+
+def eco_lighthouse_lines(
+    *, organisation: Organisation, inventory: "YearInventory"
+) -> list[ActivityLine]:
+    """Return every source of the inventory, refrigerant leakage marked."""
+    codes = {line.code for line in inventory.sources}
+    refrigerants = set(
+        ActivityType.objects.filter(
+            Q(organisation=organisation) | Q(organisation__isnull=True),
+            code__in=codes,
+        )
+        .exclude(gas="")
+        .values_list("code", flat=True)
+    )
+    return [
+        replace(line, refrigerant=line.code in refrigerants)
+        for line in inventory.sources
+    ]
 
 
 # SQLite sums decimals as floating point and keeps 15 significant digits, as
