@@ -46,11 +46,23 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             (_("Scope 2 (location-based)"), inv.scope2_location_t_co2e),
             (_("Scope 2 (market-based)"), inv.scope2_market_t_co2e),
             (_("Scope 3"), inv.scope3_t_co2e),
-            (_("Total, gross"), inv.total_t_co2e),
+            (
+                _("Total, gross (scope 2 market-based)")
+                if inv.headline_is_market
+                else _("Total, gross (scope 2 location-based)"),
+                inv.total_t_co2e,
+            ),
             (_("Base year (recalculated)"), inv.base_year_total_t_co2e),
             (_("Change against the base year"), inv.change_vs_base_year_t),
             (
-                _("Cumulative reduction since the base year"),
+                _("Cumulative reduction since the base year")
+                + " ("
+                + _(
+                    "the sum, over each year after %(year)s up to this year, of "
+                    "the base year's emissions minus that year's"
+                )
+                % {"year": inv.base_year}
+                + ")",
                 inv.cumulative_reduction_t_co2e,
             ),
             (
@@ -61,14 +73,42 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         ]
         for label, value in rows:
             summary.append([label, value])
+        market = inv.headline_is_market
         years = _sheet(
             workbook,
             _("Years"),
-            [_("Year"), _("Scope 1"), _("Scope 2"), _("Scope 3"), _("Total")],
+            [
+                _("Year"),
+                _("Scope 1"),
+                _("Scope 2 (market-based)")
+                if market
+                else _("Scope 2 (location-based)"),
+                _("Scope 3"),
+                _("Total, gross (scope 2 market-based)")
+                if market
+                else _("Total, gross (scope 2 location-based)"),
+            ],
         )
         for year, t in sorted(inv.series.items()):
-            if year <= inv.year:
-                years.append([year, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
+            if year > inv.year:
+                continue
+            label: int | str = year
+            if year == inv.base_year and inv.base_year_adjustment is not None:
+                for text, part in (
+                    (_("%(year)s as first reported"), inv.base_year_original),
+                    (_("Base-year recalculations"), inv.base_year_adjustment),
+                ):
+                    years.append(
+                        [
+                            text % {"year": year},
+                            part.scope1_t,
+                            part.scope2_t,
+                            part.scope3_t,
+                            part.total_t,
+                        ]
+                    )
+                label = _("%(year)s (base year, recalculated)") % {"year": year}
+            years.append([label, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
         names = scope3_category_names()
         categories = _sheet(
             workbook, _("Scope 3"), [_("Category"), _("Name"), "t CO2e"]
@@ -76,7 +116,15 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         for category, value in inv.scope3_by_category.items():
             categories.append([category, names.get(category, ""), value])
         units = _sheet(
-            workbook, _("Business units"), [_("Code"), _("Business unit"), "t CO2e"]
+            workbook,
+            _("Business units"),
+            [
+                _("Code"),
+                _("Business unit"),
+                _("t CO2e (scope 2 market-based)")
+                if market
+                else _("t CO2e (scope 2 location-based)"),
+            ],
         )
         for code, value in inv.by_business_unit.items():
             units.append([code, inv.business_unit_names.get(code, ""), value])
