@@ -257,7 +257,7 @@ def inventory_scope_chart(
     ]
     target_label = scope12_label = ""
     if inventory.target_t_co2e is not None:
-        target_label = _("Target %(year)s for scopes %(scopes)s: %(value)s t") % {
+        target_label = _("Target %(year)s (scopes %(scopes)s): %(value)s t") % {
             "year": inventory.target.target_year,
             "scopes": inventory.target.scopes,
             "value": number(inventory.target_t_co2e, 0, language),
