@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import BusinessUnit, Membership, Organisation
@@ -17,6 +17,8 @@ from emissions.models import (
     YearStatus,
 )
 from emissions.services.locks import year_range
+from reports.formatting import active_language, plain_number, unit_name
+from reports.models import ReportNarrative, Scope3Exclusion
 
 ZERO = Decimal("0")
 
@@ -198,6 +200,10 @@ class HistoryItem:
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Fields that hold a unit of measure's code, shown by the unit's name.
+UNIT_FIELDS = frozenset({"unit", "factor_unit"})
+# Machine keys that a readable field beside them already shows (the factor).
+HIDDEN_FIELDS = frozenset({"version", "calculated_at", "factor_key"})
 
 
 def _display(model: Any, field_name: str, value: Any) -> Any:
@@ -212,6 +218,10 @@ def _display(model: Any, field_name: str, value: Any) -> Any:
     if model_field.is_relation and model_field.related_model is not None:
         target = model_field.related_model._default_manager.filter(pk=value).first()
         return target if target is not None else f"#{value}"
+    if field_name in UNIT_FIELDS:
+        return unit_name(value)
+    if isinstance(model_field, DecimalField):
+        return plain_number(value, active_language())
     return value
 
 
@@ -223,7 +233,7 @@ def history_item(record: Any, kind: str = "") -> HistoryItem:
     if previous is not None:
         delta = record.diff_against(previous)
         for change in delta.changes:
-            if change.field in ("version", "calculated_at"):
+            if change.field in HIDDEN_FIELDS:
                 continue
             try:
                 label = str(model._meta.get_field(change.field).verbose_name)
@@ -263,6 +273,8 @@ HISTORY_MODELS: dict[str, type] = {
     "entry": ActivityEntry,
     "year": ReportingYear,
     "evidence": EvidenceDocument,
+    "report_text": ReportNarrative,
+    "exclusion": Scope3Exclusion,
 }
 
 

@@ -171,3 +171,145 @@ def horizontal_bars(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def scope_split(
+    items: Sequence[tuple[str, Decimal, str]],
+    *,
+    title: str,
+    description: str,
+    language: str = "en",
+    width: int = 340,
+    height: int = 190,
+    chart_id: str = "split",
+) -> str:
+    """Return an SVG bar of 100 % split into parts (label, tonnes, colour).
+
+    A single horizontal bar reads more exactly than a pie; each part carries
+    its tonnes and share in the legend beside it.
+    """
+    total = sum((value for _, value, _ in items), Decimal(0))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    bar_y, bar_h, x = 8, 34, 0.0
+    for label, value, colour in items:
+        if total <= 0 or value <= 0:
+            continue
+        w = float(value / total) * width
+        parts.append(
+            f'<rect x="{x:.1f}" y="{bar_y}" width="{w:.1f}" height="{bar_h}" '
+            f'fill="{colour}"><title>{escape(label)}: '
+            f"{escape(number(value, 1, language))} t</title></rect>"
+        )
+        x += w
+    y = bar_y + bar_h + 26
+    for label, value, colour in items:
+        share = value / total * 100 if total > 0 else Decimal(0)
+        parts.append(
+            f'<rect x="0" y="{y - 11}" width="12" height="12" fill="{colour}"/>'
+        )
+        parts.append(
+            f'<text x="18" y="{y}" font-size="12" fill="{INK}">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<text x="{width}" y="{y}" font-size="12" text-anchor="end" '
+            f'fill="{INK}"><tspan font-weight="700">'
+            f"{escape(number(share, 0, language))}\u00a0%</tspan> · "
+            f"{escape(number(value, 1, language))} t</text>"
+        )
+        y += 24
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class WaterfallBar:
+    label: str
+    value: Decimal  # a change, or a level where `level` is set
+    level: bool = False
+    colour: str = ""
+
+
+UP_COLOUR = "#D55E00"  # more emissions
+DOWN_COLOUR = "#009E73"  # fewer emissions
+LEVEL_COLOUR = "#5b6475"
+STRUCTURAL_COLOUR = "#CC79A7"
+
+
+def waterfall(
+    bars: Sequence[WaterfallBar],
+    *,
+    title: str,
+    description: str,
+    language: str = "en",
+    width: int = 720,
+    chart_id: str = "bridge",
+) -> str:
+    """Return an SVG bridge: levels as full bars, changes floating from the last.
+
+    Rows run down the page, so long source names stay readable; increases and
+    decreases have their own colour and a signed figure.
+    """
+    row_h, left, right, top = 20, 250, 64, 6
+    height = top * 2 + row_h * max(len(bars), 1)
+    running = Decimal(0)
+    spans: list[tuple[Decimal, Decimal]] = []
+    for bar in bars:
+        if bar.level:
+            spans.append((Decimal(0), bar.value))
+            running = bar.value
+        else:
+            spans.append((running, running + bar.value))
+            running += bar.value
+    low = min([min(a, b) for a, b in spans] + [Decimal(0)])
+    high = max([max(a, b) for a, b in spans] + [Decimal(1)])
+    plot_w = width - left - right
+    scale = plot_w / float(high - low) if high > low else 0.0
+
+    def x_of(value: Decimal) -> float:
+        return left + float(value - low) * scale
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<line x1="{x_of(Decimal(0)):.1f}" x2="{x_of(Decimal(0)):.1f}" y1="{top}" '
+        f'y2="{height - top}" stroke="{GRID}" stroke-width="1"/>',
+    ]
+    for index, (bar, (a, b)) in enumerate(zip(bars, spans, strict=True)):
+        y = top + row_h * index
+        x0, x1 = sorted((x_of(a), x_of(b)))
+        if bar.level:
+            colour, figure = bar.colour or LEVEL_COLOUR, number(bar.value, 1, language)
+        else:
+            colour = bar.colour or (UP_COLOUR if bar.value > 0 else DOWN_COLOUR)
+            figure = ("+" if bar.value > 0 else "") + number(bar.value, 1, language)
+        short = bar.label if len(bar.label) <= 44 else bar.label[:43] + "…"
+        weight = ' font-weight="700"' if bar.level else ""
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="10.5"'
+            f'{weight} fill="{INK}">{escape(short)}</text>'
+        )
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 0.8):.1f}" '
+            f'height="{row_h - 6}" fill="{colour}"><title>{escape(bar.label)}: '
+            f"{escape(figure)} t</title></rect>"
+        )
+        if index + 1 < len(bars):  # the connector to the next bar
+            parts.append(
+                f'<line x1="{x_of(b):.1f}" x2="{x_of(b):.1f}" y1="{y + row_h - 3}" '
+                f'y2="{y + row_h + 3}" stroke="{INK}" stroke-width="0.6"/>'
+            )
+        parts.append(
+            f'<text x="{max(x0, x1) + 5:.1f}" y="{y + 14}" font-size="10.5"{weight} '
+            f'fill="{INK}">{escape(figure)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
