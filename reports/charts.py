@@ -255,7 +255,7 @@ def waterfall(
     Rows run down the page, so long source names stay readable; increases and
     decreases have their own colour and a signed figure.
     """
-    row_h, left, right, top = 20, 250, 64, 6
+    row_h, left, right, top = 20, 260, 64, 6
     height = top * 2 + row_h * max(len(bars), 1)
     running = Decimal(0)
     spans: list[tuple[Decimal, Decimal]] = []
@@ -266,8 +266,14 @@ def waterfall(
         else:
             spans.append((running, running + bar.value))
             running += bar.value
-    low = min([min(a, b) for a, b in spans] + [Decimal(0)])
-    high = max([max(a, b) for a, b in spans] + [Decimal(1)])
+    ends = [value for span in spans for value in span if value != 0] or [Decimal(0)]
+    high = max(max(ends), Decimal(1))
+    low = min(min(ends), Decimal(0))
+    if low >= 0:
+        # Levels start at a broken axis below the smallest one, so that the
+        # changes between them are wide enough to read; the figures say the rest.
+        floor = min(ends)
+        low = max(Decimal(0), floor - (high - floor) * Decimal("0.35"))
     plot_w = width - left - right
     scale = plot_w / float(high - low) if high > low else 0.0
 
@@ -280,21 +286,24 @@ def waterfall(
         'class="chart">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<line x1="{x_of(Decimal(0)):.1f}" x2="{x_of(Decimal(0)):.1f}" y1="{top}" '
-        f'y2="{height - top}" stroke="{GRID}" stroke-width="1"/>',
     ]
+    if low < 0:
+        parts.append(
+            f'<line x1="{x_of(Decimal(0)):.1f}" x2="{x_of(Decimal(0)):.1f}" '
+            f'y1="{top}" y2="{height - top}" stroke="{GRID}" stroke-width="1"/>'
+        )
     for index, (bar, (a, b)) in enumerate(zip(bars, spans, strict=True)):
         y = top + row_h * index
-        x0, x1 = sorted((x_of(a), x_of(b)))
+        x0, x1 = sorted((max(x_of(a), left), max(x_of(b), left)))
         if bar.level:
             colour, figure = bar.colour or LEVEL_COLOUR, number(bar.value, 1, language)
         else:
             colour = bar.colour or (UP_COLOUR if bar.value > 0 else DOWN_COLOUR)
             figure = ("+" if bar.value > 0 else "") + number(bar.value, 1, language)
-        short = bar.label if len(bar.label) <= 44 else bar.label[:43] + "…"
+        short = bar.label if len(bar.label) <= 40 else bar.label[:39] + "…"
         weight = ' font-weight="700"' if bar.level else ""
         parts.append(
-            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="10.5"'
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="10"'
             f'{weight} fill="{INK}">{escape(short)}</text>'
         )
         parts.append(

@@ -173,16 +173,21 @@ def bridge_between(
         )
     named, rest = effects[:BRIDGE_SOURCES], effects[BRIDGE_SOURCES:]
     for _code, name, activity, factor, _change in named:
-        steps.append(
-            BridgeStep(
-                _("%(source)s: activity") % {"source": name}, "activity", _t(activity)
+        # A step of nothing is left out; it would not move the total.
+        if activity:
+            steps.append(
+                BridgeStep(
+                    _("%(source)s: activity") % {"source": name},
+                    "activity",
+                    _t(activity),
+                )
             )
-        )
-        steps.append(
-            BridgeStep(
-                _("%(source)s: factors") % {"source": name}, "factor", _t(factor)
+        if factor:
+            steps.append(
+                BridgeStep(
+                    _("%(source)s: factors") % {"source": name}, "factor", _t(factor)
+                )
             )
-        )
     if rest:
         steps.append(
             BridgeStep(
@@ -300,10 +305,9 @@ def scope3_exclusions_for(
 class UnconfirmedFactor:
     """A factor used in the year whose value its publisher has not confirmed."""
 
-    activity: str
     factor_set: str
-    edition_year: int | None
     note: str
+    activities: list[str]
     entries: int
 
 
@@ -316,27 +320,118 @@ def unconfirmed_factors_for(
         .filter(reporting_year__year=year)
         .filter(UNCONFIRMED_FACTORS)
         .values(
+            "factor_id",
+            "factor__source_note",
+            "factor_set__kind",
+            "factor_set__organisation_id",
+            "factor_set__name",
+            "factor_set__edition_year",
             "activity_type__name",
             "activity_type__name_nb",
             "activity_type__name_sv",
-            "factor_set__name",
-            "factor_set__edition_year",
-            "factor__source_note",
         )
         .annotate(n=Count("pk"))
-        .order_by("factor_set__name", "activity_type__name")
+        .order_by("factor_set__edition_year", "factor__source_note", "factor_id")
     )
-    return [
-        UnconfirmedFactor(
-            activity=_in_language(
-                row["activity_type__name"],
-                row["activity_type__name_nb"],
-                row["activity_type__name_sv"],
-            ),
-            factor_set=row["factor_set__name"] or "",
-            edition_year=row["factor_set__edition_year"],
-            note=row["factor__source_note"] or "",
-            entries=row["n"],
+    grouped: dict[int, dict] = {}
+    for row in rows:
+        names = None
+        if row["factor_set__organisation_id"] is None:
+            names = _global_set_names(
+                row["factor_set__kind"], row["factor_set__edition_year"]
+            )
+        item = grouped.setdefault(
+            row["factor_id"],
+            {
+                "factor_set": names[1] if names else row["factor_set__name"],
+                "note": row["factor__source_note"] or "",
+                "activities": [],
+                "entries": 0,
+            },
         )
-        for row in rows
-    ]
+        activity = _in_language(
+            row["activity_type__name"],
+            row["activity_type__name_nb"],
+            row["activity_type__name_sv"],
+        )
+        if activity not in item["activities"]:
+            item["activities"].append(activity)
+        item["entries"] += row["n"]
+    return [UnconfirmedFactor(**item) for item in grouped.values()]
+
+
+@dataclass(frozen=True)
+class FactorPublication:
+    """A factor set the year's lines use, named in the reader's language."""
+
+    publisher: str
+    name: str
+    edition_year: int
+    version: str
+    source_url: str
+    entries: int
+
+
+def _global_set_names(kind: str, year: int) -> tuple[str, str] | None:
+    """Return publisher and set name of a global set, translated."""
+    names = {
+        "desnz": (
+            _("UK Department for Energy Security and Net Zero (DESNZ)"),
+            _("UK DESNZ greenhouse gas conversion factors %(year)s"),
+        ),
+        "epa": (
+            _("US Environmental Protection Agency (EPA)"),
+            _("US EPA GHG Emission Factors Hub %(year)s"),
+        ),
+        "curated": (
+            _("CarbonLedger curated (each factor names its source)"),
+            _("Grid and district-heating factors %(year)s"),
+        ),
+    }
+    if kind not in names:
+        return None
+    publisher, name = names[kind]
+    return publisher, name % {"year": year}
+
+
+def factor_publications_for(
+    *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
+) -> list[FactorPublication]:
+    """Return the factor sets (publication and edition) the year's lines use."""
+    rows = (
+        entries_for(organisation=organisation, business_unit=business_unit)
+        .filter(reporting_year__year=year, factor_set__isnull=False)
+        .values(
+            "factor_set__kind",
+            "factor_set__organisation_id",
+            "factor_set__publisher",
+            "factor_set__name",
+            "factor_set__edition_year",
+            "factor_set__version",
+            "factor_set__source_url",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("factor_set__publisher", "factor_set__edition_year")
+    )
+    publications = []
+    for row in rows:
+        names = None
+        if row["factor_set__organisation_id"] is None:
+            names = _global_set_names(
+                row["factor_set__kind"], row["factor_set__edition_year"]
+            )
+        publisher, name = names or (
+            row["factor_set__publisher"],
+            row["factor_set__name"],
+        )
+        publications.append(
+            FactorPublication(
+                publisher=publisher,
+                name=name,
+                edition_year=row["factor_set__edition_year"],
+                version=row["factor_set__version"] or "",
+                source_url=row["factor_set__source_url"] or "",
+                entries=row["n"],
+            )
+        )
+    return publications
