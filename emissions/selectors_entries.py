@@ -340,3 +340,58 @@ def history_users(*, organisation: Organisation) -> QuerySet:
         .select_related("user")
         .order_by("user__email")
     )
+
+
+# --- The entries behind a figure ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries a figure is made of; None means any."""
+
+    year: int
+    units: list[int] | None = None  # a unit and every unit below it
+    scope: int | None = None
+    scope3_category: int | None = None
+    activity: str | None = None
+
+
+def unit_subtree(*, organisation: Organisation, unit: BusinessUnit) -> list[int]:
+    """Return the primary keys of a unit and every unit below it."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in organisation.business_units.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = [], [unit.pk]
+    while todo:
+        pk = todo.pop()
+        found.append(pk)
+        todo.extend(children.get(pk, []))
+    return sorted(found)
+
+
+def entries_matching(
+    *, organisation: Organisation, filters: EntryFilter, allowed_units: QuerySet
+) -> QuerySet:
+    """Return the entries a figure is made of, with their factors and evidence."""
+    qs = ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=filters.year,
+        business_unit__in=allowed_units,
+    )
+    if filters.units is not None:
+        qs = qs.filter(business_unit_id__in=filters.units)
+    if filters.scope is not None:
+        qs = qs.filter(scope=filters.scope)
+    if filters.scope3_category is not None:
+        qs = qs.filter(scope=3, scope3_category=filters.scope3_category)
+    if filters.activity:
+        qs = qs.filter(activity_type__code=filters.activity)
+    return (
+        qs.select_related("business_unit", "activity_type", "factor_set", "factor")
+        .annotate(
+            evidence_count=Count(
+                "evidence", filter=Q(evidence__removed_at__isnull=True)
+            )
+        )
+        .order_by("business_unit__code", "scope", "activity_type__code", "pk")
+    )

@@ -23,6 +23,7 @@ GRID = "#d9dee7"
 class StackedBar:
     label: str
     values: tuple[Decimal, Decimal, Decimal]  # scope 1, 2, 3 in tonnes
+    href: str = ""  # the entries behind the bar
 
 
 def _nice_max(value: Decimal) -> Decimal:
@@ -78,6 +79,8 @@ def stacked_scope_bars(
     for index, bar in enumerate(bars):
         x = left + slot * index + (slot - bar_w) / 2
         y = top + plot_h
+        if bar.href:
+            parts.append(f'<a href="{escape(bar.href)}">')
         for scope, value in zip((1, 2, 3), bar.values, strict=True):
             h = float(value / axis_max) * plot_h if axis_max else 0
             if h <= 0:
@@ -94,6 +97,8 @@ def stacked_scope_bars(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
             f'font-size="10" fill="{INK}">{escape(number(total, 0, language))}</text>'
         )
+        if bar.href:
+            parts.append("</a>")
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" '
             f'text-anchor="middle" font-size="11" fill="{INK}">'
@@ -138,6 +143,7 @@ def horizontal_bars(
     width: int = 720,
     colour: str = UNIT_COLOUR,
     chart_id: str = "bars",
+    links: Sequence[str] | None = None,
 ) -> str:
     """Return an SVG of labelled horizontal bars (tonnes), largest first."""
     row_h, left, right, top = 24, 200, 70, 8
@@ -155,6 +161,9 @@ def horizontal_bars(
         y = top + row_h * index
         w = float(value / peak) * plot_w if peak > 0 else 0
         short = label if len(label) <= 30 else label[:29] + "…"
+        href = links[index] if links else ""
+        if href:
+            parts.append(f'<a href="{escape(href)}">')
         parts.append(
             f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" font-size="11" '
             f'fill="{INK}">{escape(short)}</text>'
@@ -169,6 +178,8 @@ def horizontal_bars(
             f'<text x="{left + max(w, 0) + 6:.1f}" y="{y + 16}" font-size="11" '
             f'fill="{INK}">{escape(number(value, 1, language))} t</text>'
         )
+        if href:
+            parts.append("</a>")
     parts.append("</svg>")
     return "".join(parts)
 

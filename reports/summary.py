@@ -19,8 +19,10 @@ from reports.selectors import (
     _activity_types,
     _add,
     _in_language,
+    _market_kg_by_year,
     _sum,
     _t,
+    _unit_scope_rows,
     _year_of,
     entries_for,
     scope_totals_by_year,
@@ -435,3 +437,63 @@ def factor_publications_for(
             )
         )
     return publications
+
+
+@dataclass(frozen=True)
+class FigureTotals:
+    """What the entries behind a figure add up to (t CO2e)."""
+
+    lines_t: Decimal  # scope 2 location-based, as the lines carry it
+    headline_t: Decimal | None  # scope 2 by the headline method, where it differs
+
+
+def figure_totals(
+    *,
+    organisation: Organisation,
+    year: int,
+    units: list[int] | None,
+    scope: int | None,
+    scope3_category: int | None = None,
+    activity: str | None = None,
+) -> FigureTotals:
+    """Add up the entries behind a figure as the dashboard adds them.
+
+    A category or an activity adds up its own lines; a year, a unit or a scope
+    also says its total with scope 2 by the headline method, where it differs.
+    """
+    if scope3_category is not None or activity:
+        lines = entries_for(organisation=organisation).filter(reporting_year__year=year)
+        if units is not None:
+            lines = lines.filter(business_unit_id__in=units)
+        if scope is not None:
+            lines = lines.filter(scope=scope)
+        if scope3_category is not None:
+            lines = lines.filter(scope=3, scope3_category=scope3_category)
+        if activity:
+            lines = lines.filter(activity_type__code=activity)
+        kg = lines.aggregate(kg=_sum(organisation, "kg_co2e"))["kg"]
+        return FigureTotals(lines_t=_t(kg), headline_t=None)
+    rows = [
+        row
+        for row in _unit_scope_rows(
+            organisation=organisation,
+            business_unit=None,
+            year_of=_year_of(organisation=organisation),
+        )
+        if row["year"] == year
+        and (units is None or row["business_unit_id"] in units)
+        and (scope is None or row["scope"] == scope)
+    ]
+    lines_t = _t(_add(row["kg"] for row in rows))
+    headline = None
+    if organisation.scope2_headline == "market" and any(
+        row["scope"] == 2 for row in rows
+    ):
+        market = _market_kg_by_year(
+            organisation=organisation, business_unit=None, rows=rows
+        ).get(year, {})
+        headline = _t(
+            _add(row["kg"] for row in rows if row["scope"] != 2)
+            + sum(market.values(), ZERO)
+        )
+    return FigureTotals(lines_t=lines_t, headline_t=headline)
