@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import BusinessUnit, Membership, Organisation
@@ -17,7 +17,6 @@ from emissions.models import (
     YearStatus,
 )
 from emissions.services.locks import year_range
-from reports.formatting import active_language, plain_number, unit_name
 from reports.models import ReportNarrative, Scope3Exclusion
 
 ZERO = Decimal("0")
@@ -186,6 +185,11 @@ class FieldChange:
     old: Any
     new: Any
 
+    @property
+    def is_unit(self) -> bool:
+        """Whether the values are units of measure, shown by their names."""
+        return self.field in UNIT_FIELDS
+
 
 @dataclass
 class HistoryItem:
@@ -218,10 +222,6 @@ def _display(model: Any, field_name: str, value: Any) -> Any:
     if model_field.is_relation and model_field.related_model is not None:
         target = model_field.related_model._default_manager.filter(pk=value).first()
         return target if target is not None else f"#{value}"
-    if field_name in UNIT_FIELDS:
-        return unit_name(value)
-    if isinstance(model_field, DecimalField):
-        return plain_number(value, active_language())
     return value
 
 

@@ -27,6 +27,14 @@ def plain(value: Decimal | None) -> str:
 
 
 @register.filter
+def shown(value):
+    """Show a stored value: numbers in full and grouped, anything else as it is."""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return plain_number(value, active_language())
+    return value
+
+
+@register.filter
 def unit_name(code: str | None) -> str:
     """Name a stored unit of measure in the reader's language."""
     return _unit_name(code)

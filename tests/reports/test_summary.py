@@ -7,10 +7,13 @@ from html import unescape
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Organisation
+from emissions.models import ActivityEntry
+from emissions.selectors_entries import history_for
 from reports.formatting import plain_number, unit_name
 from reports.models import ReportNarrative, Scope3Exclusion
 from reports.pdf import render_html
@@ -389,3 +392,20 @@ def test_demo_reports_add_up_and_drill_down_to_their_figures(client):
             is not None
             or organisation.scope2_headline != "market"
         )
+
+
+def test_history_shows_numbers_and_units_as_people_write_them(org, two_units):
+    line = ActivityEntry.objects.filter(organisation=org).order_by("pk").first()
+    line.quantity = Decimal("544876.8")
+    line.unit = "passenger_km"
+    line.save()
+    with translation.override("nb"):
+        html = render_to_string(
+            "emissions/_history.html",
+            {"history": history_for(ActivityEntry.objects.get(pk=line.pk))},
+        )
+    assert "544\u00a0876,8" in html
+    assert "60\u00a0000" in html
+    assert "personkm" in html
+    assert "0000000" not in html
+    assert "passenger_km" not in html
