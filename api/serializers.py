@@ -350,3 +350,9 @@ class InventorySerializer(serializers.Serializer):
     change_vs_previous_year_pct = serializers.CharField(allow_null=True)
     credits_retired_t_co2e = serializers.CharField()
     net_after_credits_t_co2e = serializers.CharField()
+    total_location_t_co2e = serializers.CharField()
+    total_market_t_co2e = serializers.CharField()
+    cumulative_reduction_t_co2e = serializers.CharField()
+    # Each unit's recalculated base year; "" holds what no unit was given.
+    base_year_by_business_unit = serializers.DictField(child=serializers.CharField())
+    by_gas = serializers.DictField(child=serializers.CharField())

@@ -482,6 +482,13 @@ class InventoryView(APIView):
             "change_vs_previous_year_pct": _dec(inv.change_vs_previous_year_pct),
             "credits_retired_t_co2e": _dec(inv.credits_retired_t_co2e),
             "net_after_credits_t_co2e": _dec(inv.net_after_credits_t_co2e),
+            "total_location_t_co2e": _dec(inv.total_location_t_co2e),
+            "total_market_t_co2e": _dec(inv.total_market_t_co2e),
+            "cumulative_reduction_t_co2e": _dec(inv.cumulative_reduction_t_co2e),
+            "base_year_by_business_unit": {
+                line.code: _dec(line.recalculated_t) for line in inv.base_year_by_unit
+            },
+            "by_gas": {gas: _dec(t) for gas, t in inv.gas_table.items()},
         }
         return Response(s.InventorySerializer(data).data)
 

@@ -423,6 +423,7 @@ def seed_nordsoft(organisation: Organisation) -> None:
         organisation=organisation,
         actor=admin,
         reason="structural",
+        business_unit=organisation.business_units.get(code="EE-TLL"),
         description=(
             "Acquisition of Nordsoft Eesti (Tallinn) in 2021: its estimated 2019 "
             "emissions are added to the base year."

@@ -81,6 +81,13 @@ class TargetForm(forms.Form):
 
 class RecalculationForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=RecalculationReason.choices)
+    business_unit = forms.ChoiceField(
+        label=_("Business unit"),
+        required=False,
+        help_text=_(
+            "The unit acquired or divested, or whose figures a correction changes."
+        ),
+    )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea({"rows": 3})
     )
@@ -89,6 +96,12 @@ class RecalculationForm(forms.Form):
     scope2_location_t = NumberField(label=_("Scope 2 location-based (t)"), initial="0")
     scope2_market_t = NumberField(label=_("Scope 2 market-based (t)"), initial="0")
     scope3_t = NumberField(label=_("Scope 3 (t)"), initial="0")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_unit"].choices = [
+            ("", _("Not allocated to a unit (whole organisation)"))
+        ] + units
 
 
 class FindingForm(forms.Form):

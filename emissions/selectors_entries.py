@@ -143,6 +143,9 @@ class YearSummary:
     status: str
     entry_count: int
     kg_co2e: Decimal
+    # The inventory's totals (equity share applied), scope 2 both ways.
+    t_co2e_location: Decimal = ZERO
+    t_co2e_market: Decimal = ZERO
 
     @property
     def t_co2e(self) -> Decimal:
@@ -162,6 +165,9 @@ def year_overview(*, organisation: Organisation) -> list[YearSummary]:
             kg=Coalesce(Sum("entries__kg_co2e"), ZERO),
         )
     }
+    from reports.selectors import scope_totals_by_year
+
+    totals = scope_totals_by_year(organisation=organisation)
     years = sorted(set(range(first, last + 1)) | set(stored), reverse=True)
     return [
         YearSummary(
@@ -170,6 +176,20 @@ def year_overview(*, organisation: Organisation) -> list[YearSummary]:
             status=stored[year].status if year in stored else YearStatus.OPEN,
             entry_count=stored[year].entry_count if year in stored else 0,
             kg_co2e=stored[year].kg if year in stored else ZERO,
+            t_co2e_location=(
+                totals[year].scope1_t
+                + totals[year].scope2_location_t
+                + totals[year].scope3_t
+                if year in totals
+                else ZERO
+            ),
+            t_co2e_market=(
+                totals[year].scope1_t
+                + totals[year].scope2_market_t
+                + totals[year].scope3_t
+                if year in totals
+                else ZERO
+            ),
         )
         for year in years
     ]
@@ -354,19 +374,6 @@ class EntryFilter:
     scope: int | None = None
     scope3_category: int | None = None
     activity: str | None = None
-
-
-def unit_subtree(*, organisation: Organisation, unit: BusinessUnit) -> list[int]:
-    """Return the primary keys of a unit and every unit below it."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in organisation.business_units.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = [], [unit.pk]
-    while todo:
-        pk = todo.pop()
-        found.append(pk)
-        todo.extend(children.get(pk, []))
-    return sorted(found)
 
 
 def entries_matching(

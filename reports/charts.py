@@ -7,7 +7,7 @@ apart for the common kinds of colour blindness.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from html import escape
 
 from reports.formatting import number
@@ -24,18 +24,36 @@ class StackedBar:
     label: str
     values: tuple[Decimal, Decimal, Decimal]  # scope 1, 2, 3 in tonnes
     href: str = ""  # the entries behind the bar
+    # A recalculated base year is drawn with an outline and a marked label.
+    marked: bool = False
+
+
+# Round steps of an axis (times a power of ten); at most MAX_TICKS steps.
+_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+MAX_TICKS = 6
+
+
+def nice_axis(value: Decimal) -> tuple[Decimal, int]:
+    """Return a round axis maximum at or above value, and its number of steps.
+
+    The smallest round step (1, 2, 2.5 or 5 times a power of ten) that needs
+    at most MAX_TICKS steps: a 1,066 t peak gets 0-1,200 in steps of 200.
+    """
+    if value <= 0:
+        return Decimal(1), 4
+    magnitude = Decimal(10) ** (value.adjusted() - 1)
+    while True:
+        for step in _STEPS:
+            size = step * magnitude
+            ticks = int((value / size).to_integral_value(rounding=ROUND_CEILING))
+            if ticks <= MAX_TICKS:
+                return size * ticks, max(ticks, 1)
+        magnitude *= 10
 
 
 def _nice_max(value: Decimal) -> Decimal:
     """Return a round axis maximum at or above value."""
-    if value <= 0:
-        return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        candidate = magnitude * Decimal(str(step))
-        if candidate >= value:
-            return candidate
-    return magnitude * 10
+    return nice_axis(value)[0]
 
 
 def stacked_scope_bars(
@@ -46,16 +64,24 @@ def stacked_scope_bars(
     scope_labels: Sequence[str],
     target_value: Decimal | None = None,
     target_label: str = "",
+    scope12_label: str = "",
+    marked_label: str = "",
     language: str = "en",
     width: int = 720,
     height: int = 320,
     chart_id: str = "scopes",
 ) -> str:
-    """Return an SVG of stacked bars by scope with an optional target line."""
+    """Return an SVG of stacked bars by scope with an optional target line.
+
+    With `scope12_label`, each bar's scopes 1+2 level is marked, so that a
+    target for scopes 1 and 2 is read against that level, not the bar's top.
+    """
     left, right, top, bottom = 64, 16, 36, 40
+    if marked_label or scope12_label:
+        bottom += 18
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([sum(b.values, Decimal(0)) for b in bars] + [target_value or Decimal(0)])
-    axis_max = _nice_max(peak)
+    axis_max, ticks = nice_axis(peak)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
@@ -63,16 +89,17 @@ def stacked_scope_bars(
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
-    for i in range(5):
-        value = axis_max * i / 4
-        y = top + plot_h - plot_h * i / 4
+    step_places = max(0, -(axis_max / ticks).normalize().as_tuple().exponent)
+    for i in range(ticks + 1):
+        value = axis_max * i / ticks
+        y = top + plot_h - plot_h * i / ticks
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="{INK}">{escape(number(value, 0, language))}</text>'
+            f'fill="{INK}">{escape(number(value, step_places, language))}</text>'
         )
     slot = plot_w / max(len(bars), 1)
     bar_w = min(slot * 0.62, 56)
@@ -93,16 +120,30 @@ def stacked_scope_bars(
                 f"{escape(number(value, 1, language))} t</title></rect>"
             )
         total = sum(bar.values, Decimal(0))
+        if bar.marked:
+            parts.append(
+                f'<rect x="{x - 2:.1f}" y="{y - 2:.1f}" width="{bar_w + 4:.1f}" '
+                f'height="{top + plot_h - y + 2:.1f}" fill="none" stroke="{INK}" '
+                f'stroke-width="1.5" stroke-dasharray="3 2"/>'
+            )
+        if scope12_label:
+            level = float((bar.values[0] + bar.values[1]) / axis_max) * plot_h
+            y12 = top + plot_h - level
+            parts.append(
+                f'<line x1="{x - 5:.1f}" x2="{x + bar_w + 5:.1f}" y1="{y12:.1f}" '
+                f'y2="{y12:.1f}" stroke="{INK}" stroke-width="2.5"/>'
+            )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
             f'font-size="10" fill="{INK}">{escape(number(total, 0, language))}</text>'
         )
         if bar.href:
             parts.append("</a>")
+        label = f"{bar.label}*" if bar.marked else bar.label
         parts.append(
-            f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" '
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" '
             f'text-anchor="middle" font-size="11" fill="{INK}">'
-            f"{escape(bar.label)}</text>"
+            f"{escape(label)}</text>"
         )
     if target_value is not None and axis_max:
         y = top + plot_h - float(target_value / axis_max) * plot_h
@@ -129,6 +170,22 @@ def stacked_scope_bars(
         parts.append(
             f'<text x="{legend_x + 28}" y="20" font-size="11" fill="{INK}">'
             f"{escape(target_label)}</text>"
+        )
+    notes_x = left
+    if scope12_label:
+        parts.append(
+            f'<line x1="{notes_x}" x2="{notes_x + 16}" y1="{height - 10}" '
+            f'y2="{height - 10}" stroke="{INK}" stroke-width="2.5"/>'
+        )
+        parts.append(
+            f'<text x="{notes_x + 22}" y="{height - 6}" font-size="11" '
+            f'fill="{INK}">{escape(scope12_label)}</text>'
+        )
+        notes_x += 22 + 6 * len(scope12_label) + 24
+    if marked_label and any(bar.marked for bar in bars):
+        parts.append(
+            f'<text x="{notes_x}" y="{height - 6}" font-size="11" '
+            f'fill="{INK}">* {escape(marked_label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -333,3 +390,53 @@ def waterfall(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def inventory_scope_chart(
+    inventory,
+    *,
+    language: str,
+    chart_id: str,
+    description: str,
+    up_to_year: bool = True,
+    hrefs: dict[int, str] | None = None,
+) -> str:
+    """Return the bars by scope since the base year of a `YearInventory`.
+
+    The base year is the recalculated one, its bar marked; a target for scopes
+    1 and 2 is drawn with each bar's scopes 1+2 level marked beside it.
+    """
+    from django.utils.translation import gettext as _
+
+    bars = [
+        StackedBar(
+            label=str(year),
+            values=(totals.scope1_t, totals.scope2_t, totals.scope3_t),
+            marked=year == inventory.base_year
+            and inventory.base_year_adjustment is not None,
+            href=(hrefs or {}).get(year, ""),
+        )
+        for year, totals in sorted(inventory.series.items())
+        if year <= inventory.year or not up_to_year
+    ]
+    target_label = scope12_label = ""
+    if inventory.target_t_co2e is not None:
+        target_label = _("Target %(year)s (scopes %(scopes)s): %(value)s t") % {
+            "year": inventory.target.target_year,
+            "scopes": inventory.target.scopes,
+            "value": number(inventory.target_t_co2e, 0, language),
+        }
+        if inventory.target.scopes == "1+2":
+            scope12_label = _("Scopes 1+2 (compare with the target)")
+    return stacked_scope_bars(
+        bars,
+        title=_("Emissions by scope since %(year)s") % {"year": inventory.base_year},
+        description=description,
+        scope_labels=[_("Scope 1"), _("Scope 2"), _("Scope 3")],
+        target_value=inventory.target_t_co2e,
+        target_label=target_label,
+        scope12_label=scope12_label,
+        marked_label=_("recalculated base year"),
+        language=language,
+        chart_id=chart_id,
+    )

@@ -3,7 +3,6 @@
 import io
 from decimal import Decimal
 
-from django.db.models import Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -12,7 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from accounts.models import BusinessUnit, Organisation
 from emissions import units as unit_table
 from reports.pdf import scope3_category_names
-from reports.selectors import AnnualReportData, entries_for
+from reports.selectors import AnnualReportData
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
@@ -47,11 +46,23 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             (_("Scope 2 (location-based)"), inv.scope2_location_t_co2e),
             (_("Scope 2 (market-based)"), inv.scope2_market_t_co2e),
             (_("Scope 3"), inv.scope3_t_co2e),
-            (_("Total, gross"), inv.total_t_co2e),
+            (
+                _("Total, gross (scope 2 market-based)")
+                if inv.headline_is_market
+                else _("Total, gross (scope 2 location-based)"),
+                inv.total_t_co2e,
+            ),
             (_("Base year (recalculated)"), inv.base_year_total_t_co2e),
             (_("Change against the base year"), inv.change_vs_base_year_t),
             (
-                _("Cumulative reduction since the base year"),
+                _("Cumulative reduction since the base year")
+                + " ("
+                + _(
+                    "the sum, over each year after %(year)s up to this year, of "
+                    "the base year's emissions minus that year's"
+                )
+                % {"year": inv.base_year}
+                + ")",
                 inv.cumulative_reduction_t_co2e,
             ),
             (
@@ -62,14 +73,42 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         ]
         for label, value in rows:
             summary.append([label, value])
+        market = inv.headline_is_market
         years = _sheet(
             workbook,
             _("Years"),
-            [_("Year"), _("Scope 1"), _("Scope 2"), _("Scope 3"), _("Total")],
+            [
+                _("Year"),
+                _("Scope 1"),
+                _("Scope 2 (market-based)")
+                if market
+                else _("Scope 2 (location-based)"),
+                _("Scope 3"),
+                _("Total, gross (scope 2 market-based)")
+                if market
+                else _("Total, gross (scope 2 location-based)"),
+            ],
         )
         for year, t in sorted(inv.series.items()):
-            if year <= inv.year:
-                years.append([year, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
+            if year > inv.year:
+                continue
+            label: int | str = year
+            if year == inv.base_year and inv.base_year_adjustment is not None:
+                for text, part in (
+                    (_("%(year)s as first reported"), inv.base_year_original),
+                    (_("Base-year recalculations"), inv.base_year_adjustment),
+                ):
+                    years.append(
+                        [
+                            text % {"year": year},
+                            part.scope1_t,
+                            part.scope2_t,
+                            part.scope3_t,
+                            part.total_t,
+                        ]
+                    )
+                label = _("%(year)s (base year, recalculated)") % {"year": year}
+            years.append([label, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
         names = scope3_category_names()
         categories = _sheet(
             workbook, _("Scope 3"), [_("Category"), _("Name"), "t CO2e"]
@@ -77,7 +116,15 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         for category, value in inv.scope3_by_category.items():
             categories.append([category, names.get(category, ""), value])
         units = _sheet(
-            workbook, _("Business units"), [_("Code"), _("Business unit"), "t CO2e"]
+            workbook,
+            _("Business units"),
+            [
+                _("Code"),
+                _("Business unit"),
+                _("t CO2e (scope 2 market-based)")
+                if market
+                else _("t CO2e (scope 2 location-based)"),
+            ],
         )
         for code, value in inv.by_business_unit.items():
             units.append([code, inv.business_unit_names.get(code, ""), value])
@@ -129,35 +176,53 @@ _WASTE_PREFIX = "waste_"
 
 
 def _kwh(quantity: Decimal, unit: str) -> Decimal | None:
-    try:
-        return unit_table.convert(quantity, unit, "kWh")
-    except ValueError:
-        return None
+    """Return the quantity in kWh (fuels given on a gross basis stay gross)."""
+    for target in ("kWh", "kWh_gross"):
+        try:
+            return unit_table.convert(quantity, unit, target)
+        except ValueError:
+            continue
+    return None
 
 
-def _name_nb(row: dict) -> str:
-    """The activity type's Norwegian name (the Eco-Lighthouse report is Norwegian)."""
-    return row["activity_type__name_nb"] or row["activity_type__name"]
+# Sections by the activity type's scope and category: energy and fuels are
+# scopes 1 and 2 (refrigerant leakage apart), transport the scope 3 categories
+# of transport and travel, waste category 5; everything else is listed too,
+# so that the sections add up to the dashboard's total.
+_TRANSPORT_CATEGORIES = (4, 6, 7, 9)
+_WASTE_CATEGORY = 5
+
+
+def _eco_section(line) -> str:
+    if line.scope in (1, 2) and not line.refrigerant:
+        return "energy"
+    if line.scope == 3 and line.scope3_category in _TRANSPORT_CATEGORIES:
+        return "transport"
+    if line.scope == 3 and line.scope3_category == _WASTE_CATEGORY:
+        return "waste"
+    return "other"
 
 
 def eco_lighthouse_xlsx(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> bytes:
-    """Return the year's environmental figures in the Eco-Lighthouse report's shape."""
-    entries = entries_for(
-        organisation=organisation, business_unit=business_unit
-    ).filter(reporting_year__year=year)
-    by_type = list(
-        entries.values(
-            "activity_type__code",
-            "activity_type__name",
-            "activity_type__name_nb",
-            "unit",
-            "scope",
+    """Return the year's environmental figures in the Eco-Lighthouse report's shape.
+
+    The figures are the dashboard's (`inventory_for_year`): equity share
+    applied, scope 2 by the headline method with the other method beside it.
+    """
+    from reports.selectors import eco_lighthouse_lines, inventory_for_year
+
+    # The Eco-Lighthouse report is Norwegian: activity names in Bokmål.
+    with translation.override("nb"):
+        inventory = inventory_for_year(
+            organisation=organisation, year=year, business_unit=business_unit
         )
-        .annotate(q=Sum("quantity"), kwh=Sum("energy_kwh"), kg=Sum("kg_co2e"))
-        .order_by("activity_type__code", "unit")
-    )
+        lines = eco_lighthouse_lines(organisation=organisation, inventory=inventory)
+    market = inventory.headline_is_market
+    method, other_method = "markedsbasert", "lokasjonsbasert"
+    if not market:
+        method, other_method = other_method, method
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Miljørapport"
@@ -169,55 +234,67 @@ def eco_lighthouse_xlsx(
         sheet.append([title])
         sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
 
-    section("Energi")
-    sheet.append(["Energibærer", "Mengde", "Enhet", "kWh", "Utslipp (kg CO2e)"])
+    def kg(t: Decimal | None) -> Decimal | None:
+        return None if t is None else t * 1000
+
+    section("Energi og drivstoff (scope 1 og 2)")
+    sheet.append(
+        [
+            "Energibærer",
+            "Mengde",
+            "Enhet",
+            "kWh",
+            f"Utslipp (kg CO2e, scope 2 {method})",
+            f"Scope 2 {other_method} (kg CO2e)",
+        ]
+    )
     energy_total = Decimal(0)
-    for row in by_type:
-        code = row["activity_type__code"]
-        if row["scope"] in (1, 2) and (
-            row["kwh"] is not None or _kwh(row["q"], row["unit"])
-        ):
-            kwh = row["kwh"] if row["kwh"] is not None else _kwh(row["q"], row["unit"])
-            label = _ENERGY.get(code, _name_nb(row))
-            energy_total += kwh or 0
-            sheet.append([label, row["q"], row["unit"], kwh, row["kg"]])
+    for line in lines:
+        if _eco_section(line) != "energy":
+            continue
+        kwh = line.energy_kwh
+        if kwh is None:
+            kwh = _kwh(line.quantity, line.unit)
+        label = _ENERGY.get(line.code, line.name)
+        energy_total += kwh or 0
+        other = line.t_co2e_location if market else line.t_co2e_market
+        sheet.append(
+            [
+                label,
+                line.quantity,
+                line.unit,
+                kwh,
+                kg(line.t_co2e),
+                kg(other) if line.scope == 2 else None,
+            ]
+        )
     sheet.append(["Sum energi", None, None, energy_total])
     sheet.append([])
 
-    section("Transport")
+    section("Transport og reiser (scope 3)")
     sheet.append(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
-    transport_codes = (
-        "flight",
-        "rail",
-        "taxi",
-        "car",
-        "bus",
-        "diesel",
-        "petrol",
-        "hotel",
-    )
-    for row in by_type:
-        code = row["activity_type__code"]
-        if any(part in code for part in transport_codes):
-            sheet.append([_name_nb(row), row["q"], row["unit"], row["kg"]])
+    for line in lines:
+        if _eco_section(line) == "transport":
+            sheet.append([line.name, line.quantity, line.unit, kg(line.t_co2e)])
     sheet.append([])
 
     section("Avfall")
     sheet.append(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
     waste_total = Decimal(0)
     waste_sorted = Decimal(0)
-    for row in by_type:
-        code = row["activity_type__code"]
-        if not code.startswith(_WASTE_PREFIX):
+    for line in lines:
+        if _eco_section(line) != "waste":
             continue
         try:
-            kg = unit_table.convert(row["q"], row["unit"], "kg")
+            waste_kg = unit_table.convert(line.quantity, line.unit, "kg")
         except ValueError:
+            sheet.append([line.name, None, kg(line.t_co2e)])
             continue
-        waste_total += kg
+        waste_total += waste_kg
+        code = line.code
         if "landfill" not in code and "residual" not in code and "mixed" not in code:
-            waste_sorted += kg
-        sheet.append([_name_nb(row), kg, row["kg"]])
+            waste_sorted += waste_kg
+        sheet.append([line.name, waste_kg, kg(line.t_co2e)])
     sheet.append(["Sum avfall (kg)", waste_total])
     sheet.append(
         [
@@ -229,24 +306,42 @@ def eco_lighthouse_xlsx(
     )
     sheet.append([])
 
+    section("Øvrige utslipp")
+    sheet.append(["Kilde", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
+    for line in lines:
+        if _eco_section(line) == "other":
+            sheet.append([line.name, line.quantity, line.unit, kg(line.t_co2e)])
+    sheet.append([])
+
     section("Nøkkeltall")
-    metrics = organisation.metrics.filter(reporting_year__year=year)
-    if business_unit is not None:
-        metrics = metrics.filter(business_unit=business_unit)
-    fte = metrics.filter(kind="fte").aggregate(v=Sum("value"))["v"]
-    revenue = metrics.filter(kind="revenue").values("unit").annotate(v=Sum("value"))
-    area = metrics.filter(kind="floor_area").aggregate(v=Sum("value"))["v"]
-    sheet.append(["Årsverk", fte])
-    for row in revenue:
-        sheet.append([f"Omsetning ({row['unit'] or 'MNOK'})", row["v"]])
-    sheet.append(["Oppvarmet areal (m²)", area])
-    total_kg = entries.aggregate(kg=Sum("kg_co2e", filter=Q(scope__in=[1, 2, 3])))[
-        "kg"
-    ] or Decimal(0)
-    sheet.append(
-        ["Klimagassutslipp totalt (tonn CO2e, lokasjonsbasert)", total_kg / 1000]
+    fte = next(
+        (line.value for line in inventory.intensity_lines if line.kind == "fte"), None
     )
+    area = next(
+        (line.value for line in inventory.intensity_lines if line.kind == "floor_area"),
+        None,
+    )
+    sheet.append(["Årsverk", fte])
+    for line in inventory.intensity_lines:
+        if line.kind == "revenue":
+            label = f"Omsetning ({line.unit or 'MNOK'})"
+            if not line.covers_all:
+                label += f" – kun {', '.join(line.business_units)}"
+            sheet.append([label, line.value])
+    sheet.append(["Oppvarmet areal (m²)", area])
+    # The headline method first, then the other one.
+    totals = [
+        ("markedsbasert", inventory.total_market_t_co2e),
+        ("lokasjonsbasert", inventory.total_location_t_co2e),
+    ]
+    if not market:
+        totals.reverse()
+    for index, (name, total) in enumerate(totals):
+        headline = ", hovedtall" if index == 0 else ""
+        sheet.append(
+            [f"Klimagassutslipp totalt (tonn CO2e, scope 2 {name}{headline})", total]
+        )
     sheet.column_dimensions["A"].width = 48
-    for column in "BCDE":
+    for column in "BCDEF":
         sheet.column_dimensions[column].width = 18
     return _save(workbook)

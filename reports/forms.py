@@ -3,10 +3,22 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportKind, ReportLanguage
 
+# Every year together exists for the full inventory only, so it is offered as
+# a report of its own rather than as a year every other report would refuse.
+EVERY_YEAR_INVENTORY = "inventory_xlsx_every_year"
+
 
 class ReportRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
-    # No year: every year, for the full inventory for auditors.
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=[
+            *ReportKind.choices,
+            (
+                EVERY_YEAR_INVENTORY,
+                _("Full inventory for auditors, every year (Excel)"),
+            ),
+        ],
+    )
     year = forms.TypedChoiceField(
         label=_("Year"), coerce=int, choices=(), required=False, empty_value=None
     )
@@ -24,10 +36,15 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years] + [
-            ("", _("Every year (full inventory for auditors)"))
-        ]
+        self.fields["year"].choices = [(y, str(y)) for y in years]
         self.fields["business_unit"].choices = [("", _("Whole organisation"))] + units
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == EVERY_YEAR_INVENTORY:
+            data["kind"] = ReportKind.INVENTORY_XLSX
+            data["year"] = None
+        return data
 
 
 class DashboardFilterForm(forms.Form):

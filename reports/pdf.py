@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from reports.charts import (
     SCOPE_COLOURS,
     STRUCTURAL_COLOUR,
-    StackedBar,
     WaterfallBar,
     horizontal_bars,
+    inventory_scope_chart,
     scope_split,
-    stacked_scope_bars,
     waterfall,
 )
 from reports.selectors import AnnualReportData
@@ -38,38 +37,14 @@ CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "report-print.css"
 
 def _charts(data: AnnualReportData, language: str) -> dict[str, str]:
     inventory = data.inventory
-    labels = [_("Scope 1"), _("Scope 2"), _("Scope 3")]
-    bars = [
-        StackedBar(
-            label=str(year),
-            values=(totals.scope1_t, totals.scope2_t, totals.scope3_t),
-        )
-        for year, totals in sorted(inventory.series.items())
-        if year <= inventory.year
-    ]
-    target_value = None
-    target_label = ""
-    if inventory.target is not None and inventory.target.scopes == "1+2+3":
-        target_value = inventory.target_t_co2e
-    if inventory.target_t_co2e is not None:
-        target_label = _("Target %(year)s (scopes %(scopes)s): %(value)s t") % {
-            "year": inventory.target.target_year,
-            "scopes": inventory.target.scopes,
-            "value": f"{inventory.target_t_co2e:.0f}",
-        }
-        target_value = inventory.target_t_co2e
-    scopes_chart = stacked_scope_bars(
-        bars,
-        title=_("Emissions by scope since %(year)s") % {"year": inventory.base_year},
+    scopes_chart = inventory_scope_chart(
+        inventory,
+        language=language,
+        chart_id="pdf-scopes",
         description=_(
             "Stacked bars of tonnes CO2e per year and scope; the dashed line is "
             "the target. The same figures are in the table below."
         ),
-        scope_labels=labels,
-        target_value=target_value,
-        target_label=target_label,
-        language=language,
-        chart_id="pdf-scopes",
     )
     units_chart = horizontal_bars(
         sorted(inventory.by_business_unit.items(), key=lambda kv: -kv[1]),

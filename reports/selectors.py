@@ -11,7 +11,7 @@ certificate happens to be the cleanest.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 from functools import reduce
 
@@ -86,13 +86,45 @@ def _sum(organisation: Organisation, field_name: str, **filters):
     )
 
 
+def unit_subtree_ids(
+    *, organisation: Organisation, business_unit: BusinessUnit | None
+) -> list[int] | None:
+    """Return the unit and every unit below it (None: the whole organisation).
+
+    A parent unit's figures are those of its whole subtree.
+    """
+    if business_unit is None:
+        return None
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in BusinessUnit.objects.filter(
+        organisation=organisation
+    ).values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    found: list[int] = []
+    todo = [business_unit.pk]
+    while todo:
+        pk = todo.pop()
+        if pk in found:
+            continue
+        found.append(pk)
+        todo.extend(children[pk])
+    return sorted(found)
+
+
 def entries_for(
-    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+    *,
+    organisation: Organisation,
+    business_unit: BusinessUnit | None = None,
+    unit_ids: list[int] | None = None,
 ) -> QuerySet[ActivityEntry]:
-    """Return the organisation's entries, optionally for one business unit."""
+    """Return the organisation's entries, optionally of one unit and its subtree."""
     qs = ActivityEntry.objects.filter(organisation=organisation)
-    if business_unit is not None:
-        qs = qs.filter(business_unit=business_unit)
+    if business_unit is not None and unit_ids is None:
+        unit_ids = unit_subtree_ids(
+            organisation=organisation, business_unit=business_unit
+        )
+    if unit_ids is not None:
+        qs = qs.filter(business_unit_id__in=unit_ids)
     return qs
 
 
@@ -137,7 +169,7 @@ def _year_of(*, organisation: Organisation) -> dict[int, int]:
 def _unit_scope_rows(
     *,
     organisation: Organisation,
-    business_unit: BusinessUnit | None,
+    unit_ids: list[int] | None,
     year_of: dict[int, int],
 ) -> list[dict]:
     """Return kg CO2e per year, business unit and scope, in one pass over the lines.
@@ -146,7 +178,7 @@ def _unit_scope_rows(
     before instruments, the grid kWh priced at the residual mix, and that mix.
     """
     rows = list(
-        entries_for(organisation=organisation, business_unit=business_unit)
+        entries_for(organisation=organisation, unit_ids=unit_ids)
         .values("reporting_year_id", "business_unit_id", "scope")
         .annotate(
             kg=_sum(organisation, "kg_co2e"),
@@ -177,7 +209,7 @@ def _equity_shares(rows: list[dict]) -> dict[int, Decimal]:
 def _market_kg_by_year(
     *,
     organisation: Organisation,
-    business_unit: BusinessUnit | None,
+    unit_ids: list[int] | None,
     rows: list[dict],
     shares: dict[int, Decimal] | None = None,
 ) -> dict[int, dict[int, Decimal]]:
@@ -188,8 +220,8 @@ def _market_kg_by_year(
     """
     instruments: dict[tuple[int, int], list[InstrumentCover]] = defaultdict(list)
     instrument_qs = ContractualInstrument.objects.filter(organisation=organisation)
-    if business_unit is not None:
-        instrument_qs = instrument_qs.filter(business_unit=business_unit)
+    if unit_ids is not None:
+        instrument_qs = instrument_qs.filter(business_unit_id__in=unit_ids)
     for year, unit_id, mwh, factor in instrument_qs.order_by("pk").values_list(
         "reporting_year__year", "business_unit_id", "mwh", "kg_co2e_per_kwh"
     ):
@@ -248,15 +280,17 @@ def scope_totals_by_year(
     organisation: Organisation,
     business_unit: BusinessUnit | None = None,
 ) -> dict[int, ScopeTotals]:
-    """Return gross scope totals (t) for every year that has entries."""
+    """Return gross scope totals (t) for every year that has entries.
+
+    The base year as entered; `inventory_for_year` adds its recalculations.
+    """
+    unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
     rows = _unit_scope_rows(
         organisation=organisation,
-        business_unit=business_unit,
+        unit_ids=unit_ids,
         year_of=_year_of(organisation=organisation),
     )
-    market = _market_kg_by_year(
-        organisation=organisation, business_unit=business_unit, rows=rows
-    )
+    market = _market_kg_by_year(organisation=organisation, unit_ids=unit_ids, rows=rows)
     return _scope_totals(organisation=organisation, rows=rows, market=market)
 
 
@@ -268,10 +302,27 @@ class Recalculated:
     scope3_t: Decimal
 
 
-def base_year_adjustments(*, organisation: Organisation) -> Recalculated:
-    """Return the sum of approved base-year recalculations per scope (t)."""
-    agg = BaseYearRecalculation.objects.filter(
+def _approved_recalculations(
+    *, organisation: Organisation, unit_ids: list[int] | None
+) -> QuerySet[BaseYearRecalculation]:
+    qs = BaseYearRecalculation.objects.filter(
         organisation=organisation, approved_at__isnull=False
+    )
+    if unit_ids is not None:
+        qs = qs.filter(business_unit_id__in=unit_ids)
+    return qs
+
+
+def base_year_adjustments(
+    *, organisation: Organisation, business_unit: BusinessUnit | None = None
+) -> Recalculated:
+    """Return the sum of approved base-year recalculations per scope (t).
+
+    Of one unit: those allocated to the unit or a unit below it.
+    """
+    unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
+    agg = _approved_recalculations(
+        organisation=organisation, unit_ids=unit_ids
     ).aggregate(
         s1=Coalesce(Sum("scope1_t"), Value(ZERO), output_field=_DEC),
         s2l=Coalesce(Sum("scope2_location_t"), Value(ZERO), output_field=_DEC),
@@ -289,7 +340,42 @@ class ActivityLine:
     scope3_category: int | None
     quantity: Decimal
     unit: str
-    t_co2e: Decimal
+    t_co2e: Decimal  # scope 2 by the organisation's headline method
+    t_co2e_location: Decimal | None = None
+    t_co2e_market: Decimal | None = None
+    energy_kwh: Decimal | None = None
+    refrigerant: bool = False
+
+
+@dataclass(frozen=True)
+class BaseYearUnitLine:
+    """One unit's base year: as entered, its recalculations, recalculated.
+
+    A line without a code holds the recalculations not allocated to a unit.
+    """
+
+    code: str
+    name: str
+    original_t: Decimal
+    adjustment_t: Decimal
+
+    @property
+    def recalculated_t(self) -> Decimal:
+        return self.original_t + self.adjustment_t
+
+
+@dataclass(frozen=True)
+class IntensityLine:
+    """Emissions per unit of one metric, over the units that reported it."""
+
+    key: str
+    kind: str
+    unit: str
+    value: Decimal
+    emissions_t: Decimal
+    t_per_unit: Decimal | None
+    business_units: tuple[str, ...]
+    covers_all: bool
 
 
 @dataclass(frozen=True)
@@ -342,7 +428,45 @@ class YearInventory:
     target_trajectory_t_co2e: Decimal | None = None
     target_scope_t_co2e: Decimal | None = None
     effects: list[EffectLine] = field(default_factory=list)
+    # The base year is the recalculated one; its original and adjustment apart.
     series: dict[int, ScopeTotals] = field(default_factory=dict)
+    # Every source, largest first by the headline method (top_sources: ten).
+    sources: list[ActivityLine] = field(default_factory=list)
+    iso_by_category_market: dict[int, Decimal] = field(default_factory=dict)
+    # The seven Kyoto gases or groups and NOT_SPLIT; adds up to the total.
+    gas_table: dict[str, Decimal] = field(default_factory=dict)
+    intensity_lines: list[IntensityLine] = field(default_factory=list)
+    base_year_by_unit: list[BaseYearUnitLine] = field(default_factory=list)
+    base_year_original: ScopeTotals | None = None
+    base_year_adjustment: ScopeTotals | None = None
+
+    @property
+    def headline_is_market(self) -> bool:
+        return self.headline_scope2 == "market"
+
+    @property
+    def total_location_t_co2e(self) -> Decimal:
+        return self.scope1_t_co2e + self.scope2_location_t_co2e + self.scope3_t_co2e
+
+    @property
+    def total_market_t_co2e(self) -> Decimal:
+        return self.scope1_t_co2e + self.scope2_market_t_co2e + self.scope3_t_co2e
+
+    @property
+    def scope2_market_minus_location_t_co2e(self) -> Decimal:
+        return self.scope2_market_t_co2e - self.scope2_location_t_co2e
+
+    @property
+    def iso_by_category_headline(self) -> dict[int, Decimal]:
+        return (
+            self.iso_by_category_market
+            if self.headline_is_market
+            else self.iso_by_category
+        )
+
+    @property
+    def base_year_units_total_t(self) -> Decimal:
+        return _add(line.recalculated_t for line in self.base_year_by_unit)
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -371,19 +495,21 @@ def _adjusted_base(totals: ScopeTotals, adj: Recalculated) -> ScopeTotals:
 def _detail_rows(
     *,
     organisation: Organisation,
-    business_unit: BusinessUnit | None,
+    unit_ids: list[int] | None,
     year_ids: list[int],
 ) -> list[dict]:
     """Return kg CO2e, quantities and line counts of a year, in one pass.
 
-    Grouped by activity type, data quality, unit of measure and categories: few
-    rows, from which the year's detail is added up.
+    Grouped by business unit, activity type, data quality, unit of measure and
+    categories: few rows, from which the year's detail is added up. Scope 2
+    rows also carry the market-based kg before instruments and the grid kWh.
     """
     return list(
-        entries_for(organisation=organisation, business_unit=business_unit)
+        entries_for(organisation=organisation, unit_ids=unit_ids)
         .filter(reporting_year_id__in=year_ids)
         .values(
             "reporting_year_id",
+            "business_unit_id",
             "activity_type_id",
             "data_quality",
             "unit",
@@ -393,6 +519,13 @@ def _detail_rows(
         )
         .annotate(
             kg=_sum(organisation, "kg_co2e"),
+            market=_sum(organisation, "kg_co2e_market"),
+            kwh=Sum("energy_kwh"),
+            grid_kwh=Coalesce(
+                Sum("energy_kwh", filter=Q(residual_mix_factor__isnull=False)),
+                Value(ZERO),
+                output_field=_DEC,
+            ),
             q=Sum("quantity"),
             converted=Sum("converted_quantity"),
             n=Count("*"),
@@ -404,12 +537,12 @@ def _detail_rows(
 def _activity_type_rows(
     *,
     organisation: Organisation,
-    business_unit: BusinessUnit | None,
+    unit_ids: list[int] | None,
     year_ids: list[int],
 ) -> list[dict]:
     """Return kg CO2e and converted quantity per year and activity type."""
     return list(
-        entries_for(organisation=organisation, business_unit=business_unit)
+        entries_for(organisation=organisation, unit_ids=unit_ids)
         .filter(reporting_year_id__in=year_ids)
         .values("reporting_year_id", "activity_type_id")
         .annotate(kg=_sum(organisation, "kg_co2e"), converted=Sum("converted_quantity"))
@@ -502,10 +635,138 @@ def effects_between(
         if year in (previous, current)
     }
     by_type = _activity_type_rows(
-        organisation=organisation, business_unit=business_unit, year_ids=list(year_of)
+        organisation=organisation,
+        unit_ids=unit_subtree_ids(
+            organisation=organisation, business_unit=business_unit
+        ),
+        year_ids=list(year_of),
     )
     rows = _effect_rows(by_type, year_of=year_of, types=_activity_types(by_type))
     return _effect_lines(rows, previous=previous, current=current)
+
+
+KYOTO_GASES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
+NOT_SPLIT = "not_split"
+_PFCS = {"CF4", "C2F6", "C3F8", "c-C4F8", "C4F10", "C5F12", "C6F14"}
+
+
+def kyoto_group(gas: str) -> str | None:
+    """Return the Kyoto gas or group a gas code belongs to (None if unknown)."""
+    if gas in ("CO2", "N2O", "SF6", "NF3"):
+        return gas
+    if gas.startswith("CH4"):
+        return "CH4"
+    # Hydrofluoroolefins are unsaturated HFCs (IPCC 2006 lists HFC-1234yf).
+    if gas.startswith(("HFC-", "HFO-")):
+        return "HFCs"
+    if gas in _PFCS or gas.startswith("PFC"):
+        return "PFCs"
+    return None
+
+
+def kyoto_gas_table(
+    by_gas: dict[str, Decimal], *, total_t: Decimal, gwp_set: str
+) -> dict[str, Decimal]:
+    """Return t CO2e per Kyoto gas or group, and the rest as not split by gas.
+
+    Refrigerant blends count under their components' groups, shared by each
+    component's mass fraction x GWP. Lines whose factor is published in CO2e
+    only make up the NOT_SPLIT row, so the table adds up to `total_t`.
+    """
+    from emissions.gwp import BLEND_COMPOSITION
+
+    table = dict.fromkeys(KYOTO_GASES, ZERO)
+    gwps = GWP_SETS[gwp_set].values if gwp_set in GWP_SETS else {}
+    for gas, t in by_gas.items():
+        group = kyoto_group(gas)
+        if group is not None:
+            table[group] += t
+            continue
+        parts = BLEND_COMPOSITION.get(gas, {})
+        groups = {kyoto_group(part) for part in parts}
+        if len(groups) == 1 and None not in groups:
+            table[groups.pop()] += t
+        elif parts and None not in groups and all(p in gwps for p in parts):
+            weights = {p: share * gwps[p] for p, share in parts.items()}
+            whole = _add(weights.values())
+            left = t
+            items = list(weights.items())
+            for part, weight in items[:-1]:
+                share_t = t * weight / whole
+                table[kyoto_group(part)] += share_t
+                left -= share_t
+            table[kyoto_group(items[-1][0])] += left
+    table[NOT_SPLIT] = total_t - _add(table.values())
+    return table
+
+
+def _intensity_lines(
+    *,
+    organisation: Organisation,
+    year: int,
+    unit_ids: list[int] | None,
+    by_business_unit: dict[str, Decimal],
+) -> list[IntensityLine]:
+    """Return each metric's intensity over the units that reported it.
+
+    Revenue is kept per currency, set against the emissions of the units that
+    report in it, so that no currencies are mixed; a line that covers only
+    some of the units says which.
+    """
+    metric_qs = Metric.objects.filter(
+        organisation=organisation, reporting_year__year=year
+    )
+    if unit_ids is not None:
+        metric_qs = metric_qs.filter(business_unit_id__in=unit_ids)
+    values: dict[str, list[Decimal]] = defaultdict(list)
+    covered: dict[str, set[str]] = defaultdict(set)
+    kinds: dict[str, tuple[str, str]] = {}
+    for kind, unit, code, value in metric_qs.values_list(
+        "kind", "unit", "business_unit__code", "value"
+    ).order_by("kind", "unit", "business_unit__code"):
+        key = f"revenue_{unit or ''}" if kind == "revenue" else kind
+        kinds[key] = (kind, unit if kind == "revenue" else "")
+        values[key].append(value)
+        covered[key].add(code)
+    with_emissions = set(by_business_unit)
+    lines = []
+    for key in sorted(values):
+        value = _add(values[key])
+        emissions = _add(
+            by_business_unit.get(code, ZERO) for code in sorted(covered[key])
+        )
+        lines.append(
+            IntensityLine(
+                key=key,
+                kind=kinds[key][0],
+                unit=kinds[key][1],
+                value=value,
+                emissions_t=emissions,
+                t_per_unit=emissions / value if value else None,
+                business_units=tuple(sorted(covered[key])),
+                covers_all=with_emissions <= covered[key],
+            )
+        )
+    return lines
+
+
+def eco_lighthouse_lines(
+    *, organisation: Organisation, inventory: "YearInventory"
+) -> list[ActivityLine]:
+    """Return every source of the inventory, refrigerant leakage marked."""
+    codes = {line.code for line in inventory.sources}
+    refrigerants = set(
+        ActivityType.objects.filter(
+            Q(organisation=organisation) | Q(organisation__isnull=True),
+            code__in=codes,
+        )
+        .exclude(gas="")
+        .values_list("code", flat=True)
+    )
+    return [
+        replace(line, refrigerant=line.code in refrigerants)
+        for line in inventory.sources
+    ]
 
 
 # SQLite sums decimals as floating point and keeps 15 significant digits, as
@@ -584,11 +845,23 @@ def _kg_by_gas(
 def inventory_series(
     *, organisation: Organisation, business_unit: BusinessUnit | None = None
 ) -> dict[int, ScopeTotals]:
-    """Return the scope totals of every year from the base year on."""
+    """Return the scope totals of every year from the recalculated base year on."""
     series = scope_totals_by_year(
         organisation=organisation, business_unit=business_unit
     )
-    return {y: t for y, t in series.items() if y >= organisation.base_year}
+    base = organisation.base_year
+    adjustments = base_year_adjustments(
+        organisation=organisation, business_unit=business_unit
+    )
+    if any(adjustments.__dict__.values()):
+        series[base] = _adjusted_base(
+            series.get(base)
+            or ScopeTotals(
+                base, ZERO, ZERO, ZERO, ZERO, organisation.scope2_headline == "market"
+            ),
+            adjustments,
+        )
+    return {y: t for y, t in sorted(series.items()) if y >= base}
 
 
 def inventory_for_year(
@@ -598,9 +871,12 @@ def inventory_for_year(
 
     Grouped queries give every figure: one over all years by business unit and
     scope (the series, market-based scope 2, the units), one over this year by
-    activity type, data quality, unit of measure and categories (the detail),
-    one over the previous year by activity type (the effect split) and one
-    for the gases of this year. The rest is added up here from those few rows.
+    business unit, activity type, data quality, unit of measure and categories
+    (the detail), one over the previous year by activity type (the effect
+    split) and one for the gases of this year. The rest is added up here from
+    those few rows. A parent unit's figures are those of its whole subtree; the
+    base year is the recalculated one everywhere, with the recalculations
+    allocated to the units they concern.
     """
     year_rows = list(
         ReportingYear.objects.filter(organisation=organisation).values_list(
@@ -609,40 +885,72 @@ def inventory_for_year(
     )
     year_of = {pk: y for pk, y, _status in year_rows}
     year_status = next((s for _pk, y, s in year_rows if y == year), "open")
+    unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
     rows = _unit_scope_rows(
-        organisation=organisation, business_unit=business_unit, year_of=year_of
+        organisation=organisation, unit_ids=unit_ids, year_of=year_of
+    )
+    base = organisation.base_year
+    headline_market = organisation.scope2_headline == "market"
+    recalculations = list(
+        _approved_recalculations(organisation=organisation, unit_ids=unit_ids)
+        .values_list(
+            "business_unit_id",
+            "scope1_t",
+            "scope2_location_t",
+            "scope2_market_t",
+            "scope3_t",
+        )
+        .order_by("pk")
     )
     units = {
         pk: (code, name, share)
         for pk, code, name, share in BusinessUnit.objects.filter(
             pk__in={row["business_unit_id"] for row in rows}
+            | {unit_id for unit_id, *_ in recalculations if unit_id is not None}
         )
         .order_by("code", "pk")
         .values_list("pk", "code", "name", "equity_share")
     }
     market = _market_kg_by_year(
         organisation=organisation,
-        business_unit=business_unit,
+        unit_ids=unit_ids,
         rows=rows,
         shares={pk: share for pk, (_code, _name, share) in units.items()},
     )
-    series = _scope_totals(organisation=organisation, rows=rows, market=market)
-    empty = ScopeTotals(
-        year, ZERO, ZERO, ZERO, ZERO, organisation.scope2_headline == "market"
+    entered = _scope_totals(organisation=organisation, rows=rows, market=market)
+    empty = ScopeTotals(year, ZERO, ZERO, ZERO, ZERO, headline_market)
+
+    # The base year: as entered, plus the approved recalculations.
+    adjustments = Recalculated(
+        *(
+            _add(values)
+            for values in zip(
+                *([ZERO] * 4, *(r[1:] for r in recalculations)), strict=True
+            )
+        )
     )
-    totals = series.get(year, empty)
+    base_original = entered.get(base)
+    series = dict(entered)
+    if recalculations:
+        series[base] = _adjusted_base(
+            base_original or ScopeTotals(base, ZERO, ZERO, ZERO, ZERO, headline_market),
+            adjustments,
+        )
+    series = dict(sorted(series.items()))
+    base_adjusted = series.get(base)
+    totals = series.get(year, empty) if year != base else entered.get(year, empty)
 
     # The year's detail, and per activity type the previous year's figures
     # for the effect split.
     previous = series.get(year - 1)
     this_year_ids = [pk for pk, y in year_of.items() if y == year]
     this_year = _detail_rows(
-        organisation=organisation, business_unit=business_unit, year_ids=this_year_ids
+        organisation=organisation, unit_ids=unit_ids, year_ids=this_year_ids
     )
     previous_year = (
         _activity_type_rows(
             organisation=organisation,
-            business_unit=business_unit,
+            unit_ids=unit_ids,
             year_ids=[pk for pk, y in year_of.items() if y == year - 1],
         )
         if previous is not None
@@ -650,70 +958,141 @@ def inventory_for_year(
     )
     types = _activity_types([*this_year, *previous_year])
 
+    # Market-based scope 2 per line: each unit's instruments change its grid
+    # lines' figure, shared by their grid kWh (the last line takes the rest,
+    # so that the lines add up exactly to the unit's figure).
+    raw_market: dict[int, list[Decimal]] = defaultdict(list)
+    grid_rows: dict[int, list[dict]] = defaultdict(list)
+    for row in this_year:
+        if row["scope"] == 2:
+            raw_market[row["business_unit_id"]].append(row["market"])
+            if row["grid_kwh"] > 0:
+                grid_rows[row["business_unit_id"]].append(row)
+    for row in this_year:
+        row["market_final"] = row["market"] if row["scope"] == 2 else row["kg"]
+    for unit_id, unit_rows in grid_rows.items():
+        delta = market.get(year, {}).get(unit_id, ZERO) - _add(raw_market[unit_id])
+        kwh = _add(row["grid_kwh"] for row in unit_rows)
+        left = delta
+        for row in unit_rows[:-1]:
+            part = delta * row["grid_kwh"] / kwh
+            row["market_final"] = row["market"] + part
+            left -= part
+        unit_rows[-1]["market_final"] = unit_rows[-1]["market"] + left
+
     by_scope3: dict[int, list[Decimal]] = defaultdict(list)
     by_iso: dict[int, list[Decimal]] = defaultdict(list)
+    by_iso_market: dict[int, list[Decimal]] = defaultdict(list)
     by_quality: dict[str, list[Decimal]] = defaultdict(list)
     count_by_quality: dict[str, int] = defaultdict(int)
-    by_source: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+    by_source: dict[tuple, tuple[list, list, list, list]] = defaultdict(
+        lambda: ([], [], [], [])
+    )
     for row in this_year:
         kg = row["kg"]
         if row["scope"] == 3 and row["scope3_category"] is not None:
             by_scope3[row["scope3_category"]].append(kg)
         by_iso[row["iso_category"]].append(kg)
+        by_iso_market[row["iso_category"]].append(row["market_final"])
         by_quality[row["data_quality"]].append(kg)
         count_by_quality[row["data_quality"]] += row["n"]
         code, name = types[row["activity_type_id"]]
         key = (code, name, row["scope"], row["scope3_category"], row["unit"])
-        quantities, kgs = by_source[key]
+        quantities, kgs, markets, kwhs = by_source[key]
         quantities.append(row["q"])
         kgs.append(kg)
+        markets.append(row["market_final"])
+        if row["kwh"] is not None:
+            kwhs.append(row["kwh"])
     scope3_by_category = {
         category: _t(_add(kgs)) for category, kgs in sorted(by_scope3.items())
     }
     iso_by_category = {
         category: _t(_add(kgs)) for category, kgs in sorted(by_iso.items())
     }
+    iso_by_category_market = {
+        category: _t(_add(kgs)) for category, kgs in sorted(by_iso_market.items())
+    }
 
     # Per unit: scope 1 + 3 as entered, scope 2 by the headline method.
-    unit_kg: dict[int, dict[int, list[Decimal]]] = defaultdict(
-        lambda: defaultdict(list)
+    def unit_total(unit_id: int, kgs: dict[int, list[Decimal]], y: int) -> Decimal:
+        other = _add([*kgs[1], *kgs[3]])
+        s2 = market.get(y, {}).get(unit_id, ZERO) if headline_market else _add(kgs[2])
+        return _t(other + s2)
+
+    unit_kg: dict[int, dict[int, dict[int, list[Decimal]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
     )
     for row in rows:
-        if row["year"] == year:
-            unit_kg[row["business_unit_id"]][row["scope"]].append(row["kg"])
+        if row["year"] in (year, base):
+            unit_kg[row["year"]][row["business_unit_id"]][row["scope"]].append(
+                row["kg"]
+            )
     by_business_unit = {}
     names = {}
     for unit_id, (code, name, _share_pct) in units.items():
-        if unit_id not in unit_kg:
+        if unit_id not in unit_kg[year]:
             continue
-        other = _add([*unit_kg[unit_id][1], *unit_kg[unit_id][3]])
-        s2 = (
-            market.get(year, {}).get(unit_id, ZERO)
-            if totals.headline_market
-            else _add(unit_kg[unit_id][2])
-        )
-        by_business_unit[code] = _t(other + s2)
+        by_business_unit[code] = unit_total(unit_id, unit_kg[year][unit_id], year)
         names[code] = name
 
-    by_gas = _kg_by_gas(
-        organisation=organisation,
-        entries=entries_for(
-            organisation=organisation, business_unit=business_unit
-        ).filter(reporting_year_id__in=this_year_ids),
+    # Each unit's base year, and the recalculations not allocated to a unit.
+    adjustment_t: dict[int | None, list[Decimal]] = defaultdict(list)
+    for unit_id, s1, s2l, s2m, s3 in recalculations:
+        adjustment_t[unit_id].append(s1 + (s2m if headline_market else s2l) + s3)
+    base_year_by_unit = [
+        BaseYearUnitLine(
+            code=code,
+            name=name,
+            original_t=(
+                unit_total(unit_id, unit_kg[base][unit_id], base)
+                if unit_id in unit_kg[base]
+                else ZERO
+            ),
+            adjustment_t=_add(adjustment_t.get(unit_id, [])),
+        )
+        for unit_id, (code, name, _share_pct) in units.items()
+        if unit_id in unit_kg[base] or unit_id in adjustment_t
+    ]
+    if None in adjustment_t:
+        base_year_by_unit.append(
+            BaseYearUnitLine(
+                code="",
+                name="",
+                original_t=ZERO,
+                adjustment_t=_add(adjustment_t[None]),
+            )
+        )
+
+    gas_entries = entries_for(organisation=organisation, unit_ids=unit_ids).filter(
+        reporting_year_id__in=this_year_ids
+    )
+    by_gas = _kg_by_gas(organisation=organisation, entries=gas_entries)
+    # Under a market-based headline, scope 2 lines count as not split by gas:
+    # their per-gas figures, if any, are location-based.
+    gas_table = kyoto_gas_table(
+        _kg_by_gas(
+            organisation=organisation,
+            entries=gas_entries.exclude(scope=2) if headline_market else gas_entries,
+        ),
+        total_t=totals.total_t,
+        gwp_set=organisation.gwp_set,
     )
 
-    # Largest first; equal emissions in the database's order of codes.
+    # Largest first (by the headline method); equal emissions in the
+    # database's order of codes.
     code_rank: dict[str, int] = {}
     for code, _name in types.values():
         code_rank.setdefault(code, len(code_rank))
-    sources = sorted(
-        (
-            (_add(kgs), key, _add(quantities))
-            for key, (quantities, kgs) in by_source.items()
-        ),
-        key=lambda source: (-source[0], code_rank[source[1][0]]),
-    )
-    top_sources = [
+    sources_added = []
+    for key, (quantities, kgs, markets, kwhs) in by_source.items():
+        location, market_kg = _add(kgs), _add(markets)
+        headline = market_kg if headline_market else location
+        sources_added.append(
+            (headline, key, _add(quantities), location, market_kg, kwhs)
+        )
+    sources_added.sort(key=lambda source: (-source[0], code_rank[source[1][0]]))
+    sources = [
         ActivityLine(
             code=code,
             name=name,
@@ -721,16 +1100,20 @@ def inventory_for_year(
             scope3_category=scope3_category,
             quantity=quantity,
             unit=unit,
-            t_co2e=_t(kg),
+            t_co2e=_t(headline),
+            t_co2e_location=_t(location),
+            t_co2e_market=_t(market_kg),
+            energy_kwh=_add(kwhs) if kwhs else None,
         )
-        for kg, (code, name, scope, scope3_category, unit), quantity in sources[:10]
+        for headline, (
+            code,
+            name,
+            scope,
+            scope3_category,
+            unit,
+        ), quantity, location, market_kg, kwhs in sources_added
     ]
 
-    base = organisation.base_year
-    adjustments = base_year_adjustments(organisation=organisation)
-    base_totals = series.get(base)
-    base_original = base_totals.total_t if base_totals else None
-    base_adjusted = _adjusted_base(base_totals, adjustments) if base_totals else None
     base_total = base_adjusted.total_t if base_adjusted else None
     change_t = change_pct = None
     if base_total is not None and year in series:
@@ -742,11 +1125,23 @@ def inventory_for_year(
         if previous_total is not None and year in series
         else None
     )
+    # Σ over the organisation's years after the base year of (base - year); a
+    # year the unit has no lines in counts at zero, so units add up.
     cumulative = ZERO
     if base_total is not None:
-        for y, t in series.items():
+        org_years = (
+            set(series)
+            if unit_ids is None
+            else set(
+                ActivityEntry.objects.filter(organisation=organisation)
+                .values_list("reporting_year__year", flat=True)
+                .distinct()
+                .order_by()
+            )
+        )
+        for y in sorted(org_years):
             if base < y <= year:
-                cumulative += base_total - t.total_t
+                cumulative += base_total - series.get(y, empty).total_t
 
     credits = CarbonCredit.objects.filter(
         organisation=organisation, claimed_year__year=year
@@ -754,34 +1149,14 @@ def inventory_for_year(
     if business_unit is not None:
         credits = ZERO  # credits are claimed by the organisation, not per unit
 
-    metric_qs = Metric.objects.filter(
-        organisation=organisation, reporting_year__year=year
+    intensity_lines = _intensity_lines(
+        organisation=organisation,
+        year=year,
+        unit_ids=unit_ids,
+        by_business_unit=by_business_unit,
     )
-    if business_unit is not None:
-        metric_qs = metric_qs.filter(business_unit=business_unit)
-    metrics: dict[str, Decimal] = {}
-    revenue_units: dict[str, set[str]] = defaultdict(set)
-    for row in (
-        metric_qs.values("kind", "unit", "business_unit__code")
-        .annotate(v=Sum("value"))
-        .order_by("kind")
-    ):
-        key = row["kind"]
-        if key == "revenue":
-            key = f"revenue_{row['unit'] or ''}"
-            revenue_units[key].add(row["business_unit__code"])
-        metrics[key] = metrics.get(key, ZERO) + row["v"]
-    intensities: dict[str, Decimal | None] = {}
-    for key, value in metrics.items():
-        if key in ("fte", "floor_area"):
-            intensities[key] = totals.total_t / value if value else None
-        elif key.startswith("revenue"):
-            # Revenue in one currency is set against the emissions of the units
-            # that report in it, so that no currencies are mixed.
-            emissions = sum(
-                (by_business_unit.get(code, ZERO) for code in revenue_units[key]), ZERO
-            )
-            intensities[key] = emissions / value if value else None
+    intensities = {line.key: line.t_per_unit for line in intensity_lines}
+    metrics = {line.key: line.value for line in intensity_lines}
 
     quality_kg = {quality: _add(kgs) for quality, kgs in sorted(by_quality.items())}
     entry_count = sum(count_by_quality.values())
@@ -800,8 +1175,6 @@ def inventory_for_year(
     if target is not None:
         target_base = series.get(target.base_year)
         if target_base is not None:
-            if target.base_year == base:
-                target_base = base_adjusted
             base_scope = _target_scope_total(target_base, target.scopes)
             target_t = base_scope * (1 - target.reduction_pct / 100)
             span = target.target_year - target.base_year
@@ -824,8 +1197,12 @@ def inventory_for_year(
         by_business_unit=by_business_unit,
         business_unit_names=names,
         by_gas=by_gas,
-        top_sources=top_sources,
-        base_year_original_t_co2e=base_original,
+        top_sources=sources[:10],
+        base_year_original_t_co2e=(
+            (base_original.total_t if base_original else ZERO)
+            if base_adjusted
+            else None
+        ),
         base_year_total_t_co2e=base_total,
         change_vs_base_year_t=change_t,
         change_vs_base_year_pct=change_pct,
@@ -855,6 +1232,31 @@ def inventory_for_year(
             else []
         ),
         series={y: t for y, t in series.items() if y >= base},
+        sources=sources,
+        iso_by_category_market=iso_by_category_market,
+        gas_table=gas_table,
+        intensity_lines=intensity_lines,
+        base_year_by_unit=base_year_by_unit,
+        base_year_original=(
+            (
+                base_original
+                or ScopeTotals(base, ZERO, ZERO, ZERO, ZERO, headline_market)
+            )
+            if recalculations
+            else None
+        ),
+        base_year_adjustment=(
+            ScopeTotals(
+                base,
+                adjustments.scope1_t,
+                adjustments.scope2_location_t,
+                adjustments.scope2_market_t,
+                adjustments.scope3_t,
+                headline_market,
+            )
+            if recalculations
+            else None
+        ),
     )
 
 
@@ -991,9 +1393,10 @@ def annual_report_data(
         # In the report's language's order of names.
         key=lambda line: (line.business_unit, line.scope, line.activity, line.unit),
     )
+    unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
     units = organisation.business_units.all()
-    if business_unit is not None:
-        units = units.filter(pk=business_unit.pk)
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
     units_in_boundary = [u for u in units.order_by("code") if u.active_in(year)]
     credits = (
         list(
@@ -1004,10 +1407,13 @@ def annual_report_data(
         if business_unit is None
         else []
     )
+    recalculations = BaseYearRecalculation.objects.filter(organisation=organisation)
+    if unit_ids is not None:
+        recalculations = recalculations.filter(business_unit_id__in=unit_ids)
     recalculations = list(
-        BaseYearRecalculation.objects.filter(organisation=organisation)
-        .select_related("approved_by")
-        .order_by("effective_date", "pk")
+        recalculations.select_related("approved_by", "business_unit").order_by(
+            "effective_date", "pk"
+        )
     )
     reporting_year = (
         ReportingYear.objects.filter(organisation=organisation, year=year)

@@ -477,7 +477,7 @@ def figure_totals(
         row
         for row in _unit_scope_rows(
             organisation=organisation,
-            business_unit=None,
+            unit_ids=None,
             year_of=_year_of(organisation=organisation),
         )
         if row["year"] == year
@@ -490,7 +490,7 @@ def figure_totals(
         row["scope"] == 2 for row in rows
     ):
         market = _market_kg_by_year(
-            organisation=organisation, business_unit=None, rows=rows
+            organisation=organisation, unit_ids=None, rows=rows
         ).get(year, {})
         headline = _t(
             _add(row["kg"] for row in rows if row["scope"] != 2)

@@ -13,7 +13,7 @@ from accounts.tenancy import org_view
 from carbonledger.lib.forms import add_service_errors
 from emissions.models import ReportingYear
 from emissions.services.locks import year_range
-from reports.charts import StackedBar, horizontal_bars, stacked_scope_bars
+from reports.charts import horizontal_bars, inventory_scope_chart
 from reports.forms import (
     DashboardFilterForm,
     ExclusionForm,
@@ -84,32 +84,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             params = {"year": year, "unit": unit.code if unit else "", **params}
             return f"{entries_url}?{urlencode({k: v for k, v in params.items() if v})}"
 
-        bars = [
-            StackedBar(str(y), (t.scope1_t, t.scope2_t, t.scope3_t), href=drill(year=y))
-            for y, t in sorted(inventory.series.items())
-        ]
         units_sorted = sorted(inventory.by_business_unit.items(), key=lambda kv: -kv[1])
-        target_label = ""
-        if inventory.target_t_co2e is not None:
-            target_label = _("Target %(year)s (scopes %(scopes)s)") % {
-                "year": inventory.target.target_year,
-                "scopes": inventory.target.scopes,
-            }
         context.update(
             inventory=inventory,
-            scope_chart=stacked_scope_bars(
-                bars,
-                title=_("Emissions by scope since %(year)s")
-                % {"year": organisation.base_year},
+            scope_chart=inventory_scope_chart(
+                inventory,
+                language=language,
+                chart_id="dash-scopes",
+                up_to_year=False,
+                hrefs={y: drill(year=y) for y in inventory.series},
                 description=_(
                     "Stacked bars of tonnes CO2e per year and scope; the dashed "
                     "line is the target. The table below has the same figures."
                 ),
-                scope_labels=[_("Scope 1"), _("Scope 2"), _("Scope 3")],
-                target_value=inventory.target_t_co2e,
-                target_label=target_label,
-                language=language,
-                chart_id="dash-scopes",
             ),
             drill_base=drill(),
             unit_chart=horizontal_bars(

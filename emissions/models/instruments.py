@@ -217,6 +217,16 @@ class BaseYearRecalculation(Tracked):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="base_year_recalculations"
     )
+    # The unit the adjustment belongs to (the unit acquired or divested, or
+    # whose lines a correction changes); none: not allocated to a unit.
+    business_unit = models.ForeignKey(
+        BusinessUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="base_year_recalculations",
+        verbose_name=_("business unit"),
+    )
     reason = models.CharField(
         _("reason"), max_length=12, choices=RecalculationReason.choices
     )

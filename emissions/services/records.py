@@ -452,17 +452,26 @@ def recalculation_create(
     scope2_location_t: Any = 0,
     scope2_market_t: Any = 0,
     scope3_t: Any = 0,
+    business_unit: BusinessUnit | None = None,
 ) -> BaseYearRecalculation:
-    """Record a base-year adjustment per scope; it counts once approved."""
+    """Record a base-year adjustment per scope; it counts once approved.
+
+    It belongs to the business unit it concerns (the unit acquired or divested,
+    or whose lines a correction changes); without one it is shown as not
+    allocated to a unit.
+    """
     membership_for_write(
         organisation=organisation, actor=actor, capability=Capability.APPROVE
     )
+    if business_unit is not None:
+        _unit(organisation, business_unit)
     if reason not in RecalculationReason.values:
         raise ValidationError(UNKNOWN_KIND, params={"kind": reason})
     if not description.strip():
         raise ValidationError(DESCRIPTION_REQUIRED)
     return BaseYearRecalculation.objects.create(
         organisation=organisation,
+        business_unit=business_unit,
         reason=reason,
         description=description.strip(),
         effective_date=effective_date,

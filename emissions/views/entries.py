@@ -30,7 +30,6 @@ from emissions.selectors_entries import (
     history_for,
     live_evidence,
     scope_totals,
-    unit_subtree,
     units_for_member,
 )
 from emissions.services.entries import (
@@ -411,6 +410,7 @@ def entry_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(Capability.VIEW)
 def entry_list(request: HttpRequest) -> HttpResponse:
     """The entries behind a figure: by year, unit, scope, category and activity."""
+    from reports.selectors import unit_subtree_ids
     from reports.summary import figure_totals
 
     organisation = request.organisation
@@ -436,7 +436,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     unit = allowed.filter(code=data["unit"]).first() if data["unit"] else None
     units = (
-        unit_subtree(organisation=organisation, unit=unit) if unit is not None else None
+        unit_subtree_ids(organisation=organisation, business_unit=unit)
+        if unit is not None
+        else None
     )
     filters = EntryFilter(
         year=data["year"],

@@ -387,21 +387,31 @@ def target_list(request: HttpRequest) -> HttpResponse:
 @org_view(Capability.VIEW)
 def recalculation_list(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
-    form = RecalculationForm(request.POST or None)
+    form = RecalculationForm(request.POST or None, units=_units(organisation))
     if request.method == "POST" and not request.membership.can(Capability.APPROVE):
         raise PermissionDenied("Only administrators record base-year recalculations.")
+
+    def save(data):
+        code = data.pop("business_unit")
+        services.recalculation_create(
+            organisation=organisation,
+            actor=request.user,
+            business_unit=(
+                organisation.business_units.get(code=code) if code else None
+            ),
+            **data,
+        )
+
     if _handle(
         request,
         form,
-        lambda data: services.recalculation_create(
-            organisation=organisation, actor=request.user, **data
-        ),
+        save,
         _("The recalculation was recorded; another administrator must approve it."),
     ):
         return redirect("recalculation_list", org_slug=organisation.slug)
     recalculations = BaseYearRecalculation.objects.filter(
         organisation=organisation
-    ).select_related("created_by", "approved_by")
+    ).select_related("created_by", "approved_by", "business_unit")
     return render(
         request,
         "emissions/records/recalculations.html",

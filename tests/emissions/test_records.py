@@ -503,3 +503,42 @@ def test_correction_pages_show_numbers_as_the_page_reads_them(
     assert response.status_code == 302
     credit.refresh_from_db()
     assert (credit.tonnes, credit.version) == (Decimal("1.234"), 2)
+
+
+def test_a_recalculation_belongs_to_a_unit_of_the_organisation(
+    client_for, org, other_org, admin, unit
+):
+    from tests.factories import BusinessUnitFactory
+
+    foreign = BusinessUnitFactory(organisation=other_org, code="X")
+    with pytest.raises(ValidationError, match="does not belong to this organisation"):
+        records.recalculation_create(
+            organisation=org,
+            actor=admin,
+            reason="structural",
+            description="Bought X",
+            effective_date=datetime.date(2022, 1, 1),
+            scope1_t="1",
+            business_unit=foreign,
+        )
+    assert BaseYearRecalculation.objects.count() == 0
+    url = reverse("recalculation_list", args=[org.slug])
+    client = client_for(admin)
+    page = client.get(url).content.decode()
+    assert "Not allocated to a unit (whole organisation)" in page
+    response = client.post(
+        url,
+        {
+            "reason": "structural",
+            "business_unit": "OSL",
+            "description": "Bought the Oslo office",
+            "effective_date": "2022-01-01",
+            "scope1_t": "2.5",
+            "scope2_location_t": "0",
+            "scope2_market_t": "0",
+            "scope3_t": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert BaseYearRecalculation.objects.get().business_unit == unit
+    assert "<td>OSL</td>" in client.get(url).content.decode()

@@ -284,7 +284,8 @@ def test_one_business_unit_and_series(org, data):
     assert inv.credits_retired_t_co2e == Decimal("0")
     series = inventory_series(organisation=org)
     assert sorted(series) == [2019, 2024]
-    assert series[2019].total_t == Decimal("100")
+    # The base year is the recalculated one: 100 t entered + 3.5 t approved.
+    assert series[2019].total_t == Decimal("103.5")
 
 
 def test_other_organisations_entries_never_count(org, other_org, outsider, data):
@@ -315,12 +316,19 @@ def test_top_sources_add_up_lines_of_every_data_quality(org, admin, data):
         quality="estimated",
     )
     inv = inventory_for_year(organisation=org, year=2024)
+    # Scope 2 by the headline method (market-based): OSL's electricity is
+    # 60 MWh at 0 + 10 MWh at 0.02 + 30 000 kWh at the 0.5 residual mix.
     assert [(s.code, s.scope, s.quantity, s.t_co2e) for s in inv.top_sources] == [
         ("flights", 3, Decimal("1000"), Decimal("20")),
+        ("electricity", 2, Decimal("1000"), Decimal("15.2")),
         ("natural_gas", 1, Decimal("1250"), Decimal("8.5")),
         ("district_heating", 2, Decimal("1000"), Decimal("2")),
-        ("electricity", 2, Decimal("1000"), Decimal("1.1")),
     ]
+    electricity = inv.top_sources[1]
+    assert (electricity.t_co2e_location, electricity.t_co2e_market) == (
+        Decimal("1.1"),
+        Decimal("15.2"),
+    )
     assert inv.top_sources[0].scope3_category == 6
     assert inv.iso_by_category == {1: Decimal("31.6")}
     assert inv.entry_count == 5
@@ -345,8 +353,10 @@ def test_top_sources_and_gases_follow_the_equity_share(org, admin, data):
     org.consolidation_approach = ConsolidationApproach.EQUITY
     org.save()
     inv = inventory_for_year(organisation=org, year=2024)
-    # STO at 60 %: flights 12 t, refrigerant 1.8 t; OSL's natural gas in full.
-    assert [(s.code, s.t_co2e) for s in inv.top_sources][:3] == [
+    # STO at 60 %: flights 12 t, refrigerant 1.8 t; OSL's natural gas and its
+    # market-based electricity (15.2 t) in full.
+    assert [(s.code, s.t_co2e) for s in inv.top_sources][:4] == [
+        ("electricity", Decimal("15.2")),
         ("flights", Decimal("12")),
         ("natural_gas", Decimal("8")),
         ("refrigerant", Decimal("1.8")),
@@ -433,3 +443,210 @@ def test_equity_weighted_gases_keep_fractions_of_a_kilogram(org, admin):
     inv = inventory_for_year(organisation=org, year=2024)
     assert inv.scope1_t_co2e == Decimal("0.0235")
     assert inv.by_gas == {"CO2": Decimal("0.0235")}
+
+
+def _recalculation(org, admin, admin2, unit, **scopes) -> BaseYearRecalculation:
+    return BaseYearRecalculation.objects.create(
+        organisation=org,
+        business_unit=unit,
+        reason="structural",
+        description="Acquisition of a unit",
+        effective_date=datetime.date(2021, 1, 1),
+        created_by=admin,
+        updated_by=admin,
+        approved_by=admin2,
+        approved_at=datetime.datetime(2021, 2, 1, tzinfo=datetime.UTC),
+        **{name: Decimal(value) for name, value in scopes.items()},
+    )
+
+
+def test_a_recalculation_counts_only_in_its_units_base_year(org, admin, admin2, data):
+    osl, sto = data
+    # On top of the fixture's 3.5 t not allocated to a unit: 6 t for STO.
+    _recalculation(org, admin, admin2, sto, scope1_t="4", scope2_market_t="2")
+    whole = inventory_for_year(organisation=org, year=2024)
+    oslo = inventory_for_year(organisation=org, year=2024, business_unit=osl)
+    stockholm = inventory_for_year(organisation=org, year=2024, business_unit=sto)
+    # OSL 2019: 10 t gas + 60 t market-based electricity, nothing recalculated.
+    assert oslo.base_year_total_t_co2e == Decimal("70")
+    assert oslo.base_year_adjustment is None
+    assert oslo.change_vs_base_year_pct == (Decimal("23.2") - 70) / 70 * 100
+    # STO 2019: 30 t flights + 6 t recalculated.
+    assert stockholm.base_year_original_t_co2e == Decimal("30")
+    assert stockholm.base_year_total_t_co2e == Decimal("36")
+    assert stockholm.series[2019].total_t == Decimal("36")
+    # The whole: 100 t entered + 3.5 t not allocated + 6 t for STO.
+    assert whole.base_year_total_t_co2e == Decimal("109.5")
+    assert [
+        (line.code, line.original_t, line.adjustment_t, line.recalculated_t)
+        for line in whole.base_year_by_unit
+    ] == [
+        ("OSL", Decimal("70"), Decimal("0"), Decimal("70")),
+        ("STO", Decimal("30"), Decimal("6"), Decimal("36")),
+        ("", Decimal("0"), Decimal("3.5"), Decimal("3.5")),
+    ]
+    assert whole.base_year_units_total_t == whole.base_year_total_t_co2e
+    # The year table's base year is the recalculated one, its parts apart.
+    assert whole.series[2019].total_t == Decimal("109.5")
+    assert whole.base_year_original.total_t == Decimal("100")
+    assert whole.base_year_adjustment.total_t == Decimal("9.5")
+    # Cumulative reduction since 2019 (one year, 2024) adds up over the units.
+    assert whole.cumulative_reduction_t_co2e == Decimal("109.5") - Decimal("45.2")
+    assert oslo.cumulative_reduction_t_co2e + stockholm.cumulative_reduction_t_co2e + (
+        Decimal("3.5")
+    ) == (whole.cumulative_reduction_t_co2e)
+
+
+def test_a_parent_unit_is_the_roll_up_of_its_subtree(org, admin, admin2, data):
+    osl, sto = data
+    nordics = BusinessUnitFactory(organisation=org, code="NORDICS", country="NO")
+    market = BusinessUnitFactory(organisation=org, code="SE", parent=nordics)
+    osl.parent = nordics
+    osl.save()
+    sto.parent = market
+    sto.save()
+    _recalculation(org, admin, admin2, sto, scope3_t="2")
+    inv = inventory_for_year(organisation=org, year=2024, business_unit=nordics)
+    # OSL 23.2 t and STO (a grandchild) 22 t; the credits stay the organisation's.
+    assert inv.total_t_co2e == Decimal("45.2")
+    assert inv.by_business_unit == {"OSL": Decimal("23.2"), "STO": Decimal("22")}
+    assert inv.scope2_market_t_co2e == Decimal("17.2")
+    assert inv.base_year_total_t_co2e == Decimal("102")
+    assert inv.intensities["revenue_MNOK"] == Decimal("23.2") / Decimal("80")
+    middle = inventory_for_year(organisation=org, year=2024, business_unit=market)
+    assert (middle.total_t_co2e, middle.base_year_total_t_co2e) == (
+        Decimal("22"),
+        Decimal("32"),
+    )
+
+
+def test_gas_table_attributes_every_tonne_to_the_kyoto_gases(org, admin, data):
+    _, sto = data
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="refrigerant_r410a",
+        scope=1,
+        kg="2088",
+        user=admin,
+        gases={"R-410A": "2088"},
+    )
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="biogas",
+        scope=1,
+        kg="6658",
+        user=admin,
+        gases={"CH4_non_fossil": "28", "CF4": "6630", "SF6": "0"},
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    # 45.2 t + 2.088 t of R-410A (HFCs) + 6.658 t of biogenic methane and CF4.
+    assert inv.total_t_co2e == Decimal("53.946")
+    # Not split: electricity 15.2 t (market-based), district heating 2 t and
+    # flights 20 t, whose factors give CO2e only.
+    assert inv.gas_table == {
+        "CO2": Decimal("7"),
+        "CH4": Decimal("1.028"),
+        "N2O": Decimal("0"),
+        "HFCs": Decimal("2.088"),
+        "PFCs": Decimal("6.63"),
+        "SF6": Decimal("0"),
+        "NF3": Decimal("0"),
+        "not_split": Decimal("37.2"),
+    }
+    assert sum(inv.gas_table.values()) == inv.total_t_co2e
+    assert "R-410A" not in inv.gas_table
+
+
+def test_kyoto_gas_table_splits_blends_of_two_groups_by_gwp():
+    from reports.selectors import kyoto_gas_table
+
+    # R-744 is CO2; an unknown key is left to the unsplit row.
+    table = kyoto_gas_table(
+        {"R-744": Decimal("1"), "R-404A": Decimal("3"), "X": Decimal("5")},
+        total_t=Decimal("10"),
+        gwp_set="AR5",
+    )
+    assert (table["CO2"], table["HFCs"], table["not_split"]) == (
+        Decimal("1"),
+        Decimal("3"),
+        Decimal("6"),
+    )
+
+
+def test_each_intensity_says_which_units_it_covers(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    lines = {line.key: line for line in inv.intensity_lines}
+    assert (lines["fte"].covers_all, lines["fte"].business_units) == (
+        True,
+        ("OSL", "STO"),
+    )
+    assert lines["fte"].t_per_unit == Decimal("45.2") / Decimal("50")
+    revenue = lines["revenue_MSEK"]
+    assert (revenue.covers_all, revenue.business_units, revenue.unit) == (
+        False,
+        ("STO",),
+        "MSEK",
+    )
+    assert (revenue.emissions_t, revenue.value) == (Decimal("22"), Decimal("25"))
+
+
+def test_iso_categories_both_ways_add_up_to_each_total(org, data):
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert sum(inv.iso_by_category.values()) == inv.total_location_t_co2e
+    assert sum(inv.iso_by_category_market.values()) == inv.total_market_t_co2e
+    assert inv.iso_by_category_headline == inv.iso_by_category_market
+    assert sum(line.t_co2e for line in inv.sources) == inv.total_t_co2e
+
+
+def test_eco_lighthouse_reads_the_dashboards_figures(org, admin, data):
+    import io
+
+    import openpyxl
+
+    from reports.excel import eco_lighthouse_xlsx
+
+    _, sto = data
+    # Well-to-tank diesel is scope 3 category 3: not transport.
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="wtt_diesel",
+        scope=3,
+        category=3,
+        kg="1000",
+        user=admin,
+    )
+    org.consolidation_approach = ConsolidationApproach.EQUITY
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(eco_lighthouse_xlsx(organisation=org, year=2024))
+    ).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0]]
+    sections = [row[0] for row in rows if row[1] is None and row[0][0].isupper()]
+    section = None
+    placed = {}
+    for row in rows:
+        if row[0] in sections:
+            section = row[0]
+        elif row[0] in ("Wtt diesel", "Flights"):
+            placed[row[0]] = (section, row)
+    assert placed["Wtt diesel"][0] == "Øvrige utslipp"
+    # STO at 60 %: flights 12 t, well-to-tank 0.6 t.
+    assert placed["Flights"][0] == "Transport og reiser (scope 3)"
+    assert Decimal(str(placed["Flights"][1][3])) == Decimal("12000")
+    assert Decimal(str(placed["Wtt diesel"][1][3])) == Decimal("600")
+    totals = {row[0]: Decimal(str(row[1])) for row in rows if "totalt" in row[0]}
+    assert totals == {
+        "Klimagassutslipp totalt (tonn CO2e, scope 2 markedsbasert, hovedtall)": (
+            inv.total_t_co2e
+        ),
+        "Klimagassutslipp totalt (tonn CO2e, scope 2 lokasjonsbasert)": (
+            inv.total_location_t_co2e
+        ),
+    }

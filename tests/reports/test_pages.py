@@ -112,3 +112,65 @@ def test_eco_lighthouse_export_builds(
         )
     report = GeneratedReport.objects.get()
     assert report.status == "done", report.error
+
+
+def test_chart_axis_fits_the_data_and_a_scopes_1_2_target_is_read_against_them():
+    from decimal import Decimal
+
+    from reports.charts import StackedBar, nice_axis, stacked_scope_bars
+
+    assert nice_axis(Decimal("1066")) == (Decimal("1200"), 6)
+    assert nice_axis(Decimal("861.9")) == (Decimal("1000"), 5)
+    assert nice_axis(Decimal("45.2")) == (Decimal("50"), 5)
+    svg = stacked_scope_bars(
+        [
+            StackedBar("2019", (Decimal(40), Decimal(450), Decimal(630)), marked=True),
+            StackedBar("2024", (Decimal(33), Decimal(272), Decimal(696))),
+        ],
+        title="t",
+        description="d",
+        scope_labels=["Scope 1", "Scope 2", "Scope 3"],
+        target_value=Decimal("249.5"),
+        target_label="Target 2030 (scopes 1+2)",
+        scope12_label="Scopes 1+2",
+        marked_label="recalculated base year",
+    )
+    assert ">1,200<" in svg and ">2,000<" not in svg
+    assert ">2019*<" in svg and "* recalculated base year" in svg
+    # One scopes 1+2 mark per bar, besides the legend's.
+    assert svg.count('stroke-width="2.5"') == 3
+
+
+def test_every_year_is_offered_only_as_the_full_inventory(
+    client_for, org, viewer, year_data
+):
+    from reports.forms import EVERY_YEAR_INVENTORY, ReportRequestForm
+
+    form = ReportRequestForm(years=[2024], units=[])
+    assert [value for value, _label in form.fields["year"].choices] == [2024]
+    assert EVERY_YEAR_INVENTORY in dict(form.fields["kind"].choices)
+    form = ReportRequestForm(
+        {"kind": EVERY_YEAR_INVENTORY, "year": "2024", "language": "en"},
+        years=[2024],
+        units=[],
+    )
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["kind"], form.cleaned_data["year"]) == (
+        "inventory_xlsx",
+        None,
+    )
+
+
+def test_dashboard_of_a_parent_unit_shows_its_children(
+    client_for, org, viewer, year_data
+):
+    parent = BusinessUnitFactory(organisation=org, code="NORDICS")
+    year_data.parent = parent
+    year_data.save()
+    body = (
+        client_for(viewer)
+        .get(reverse("dashboard", args=[org.slug]), {"unit": "NORDICS"})
+        .content.decode()
+    )
+    assert "5.0" in body
+    assert "<td>OSL</td>" in body
