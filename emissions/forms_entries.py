@@ -85,3 +85,36 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason; it is kept in the history.")},
     )
+
+
+class EntryFilterForm(forms.Form):
+    """The figure an entry list is filtered to: validated, never trusted."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
+    unit = forms.ChoiceField(label=_("Business unit"), required=False, choices=())
+    scope = forms.TypedChoiceField(
+        label=_("Scope"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "–"), (1, "1"), (2, "2"), (3, "3")],
+    )
+    category = forms.TypedChoiceField(
+        label=_("Scope 3 category"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "–")] + [(n, str(n)) for n in range(1, 16)],
+    )
+    activity = forms.ChoiceField(label=_("Activity"), required=False, choices=())
+
+    def __init__(
+        self,
+        *args,
+        units: list[tuple[str, str]],
+        activities: list[tuple[str, str]],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("All business units"))] + units
+        self.fields["activity"].choices = [("", _("All activities"))] + activities

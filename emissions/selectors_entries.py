@@ -17,6 +17,7 @@ from emissions.models import (
     YearStatus,
 )
 from emissions.services.locks import year_range
+from reports.models import ReportNarrative, Scope3Exclusion
 
 ZERO = Decimal("0")
 
@@ -204,6 +205,11 @@ class FieldChange:
     old: Any
     new: Any
 
+    @property
+    def is_unit(self) -> bool:
+        """Whether the values are units of measure, shown by their names."""
+        return self.field in UNIT_FIELDS
+
 
 @dataclass
 class HistoryItem:
@@ -218,6 +224,10 @@ class HistoryItem:
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Fields that hold a unit of measure's code, shown by the unit's name.
+UNIT_FIELDS = frozenset({"unit", "factor_unit"})
+# Machine keys that a readable field beside them already shows (the factor).
+HIDDEN_FIELDS = frozenset({"version", "calculated_at", "factor_key"})
 
 
 def _display(model: Any, field_name: str, value: Any) -> Any:
@@ -243,7 +253,7 @@ def history_item(record: Any, kind: str = "") -> HistoryItem:
     if previous is not None:
         delta = record.diff_against(previous)
         for change in delta.changes:
-            if change.field in ("version", "calculated_at"):
+            if change.field in HIDDEN_FIELDS:
                 continue
             try:
                 label = str(model._meta.get_field(change.field).verbose_name)
@@ -283,6 +293,8 @@ HISTORY_MODELS: dict[str, type] = {
     "entry": ActivityEntry,
     "year": ReportingYear,
     "evidence": EvidenceDocument,
+    "report_text": ReportNarrative,
+    "exclusion": Scope3Exclusion,
 }
 
 
@@ -347,4 +359,46 @@ def history_users(*, organisation: Organisation) -> QuerySet:
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("user__email")
+    )
+
+
+# --- The entries behind a figure ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries a figure is made of; None means any."""
+
+    year: int
+    units: list[int] | None = None  # a unit and every unit below it
+    scope: int | None = None
+    scope3_category: int | None = None
+    activity: str | None = None
+
+
+def entries_matching(
+    *, organisation: Organisation, filters: EntryFilter, allowed_units: QuerySet
+) -> QuerySet:
+    """Return the entries a figure is made of, with their factors and evidence."""
+    qs = ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=filters.year,
+        business_unit__in=allowed_units,
+    )
+    if filters.units is not None:
+        qs = qs.filter(business_unit_id__in=filters.units)
+    if filters.scope is not None:
+        qs = qs.filter(scope=filters.scope)
+    if filters.scope3_category is not None:
+        qs = qs.filter(scope=3, scope3_category=filters.scope3_category)
+    if filters.activity:
+        qs = qs.filter(activity_type__code=filters.activity)
+    return (
+        qs.select_related("business_unit", "activity_type", "factor_set", "factor")
+        .annotate(
+            evidence_count=Count(
+                "evidence", filter=Q(evidence__removed_at__isnull=True)
+            )
+        )
+        .order_by("business_unit__code", "scope", "activity_type__code", "pk")
     )

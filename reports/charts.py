@@ -23,6 +23,7 @@ GRID = "#d9dee7"
 class StackedBar:
     label: str
     values: tuple[Decimal, Decimal, Decimal]  # scope 1, 2, 3 in tonnes
+    href: str = ""  # the entries behind the bar
     # A recalculated base year is drawn with an outline and a marked label.
     marked: bool = False
 
@@ -105,6 +106,8 @@ def stacked_scope_bars(
     for index, bar in enumerate(bars):
         x = left + slot * index + (slot - bar_w) / 2
         y = top + plot_h
+        if bar.href:
+            parts.append(f'<a href="{escape(bar.href)}">')
         for scope, value in zip((1, 2, 3), bar.values, strict=True):
             h = float(value / axis_max) * plot_h if axis_max else 0
             if h <= 0:
@@ -134,6 +137,8 @@ def stacked_scope_bars(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
             f'font-size="10" fill="{INK}">{escape(number(total, 0, language))}</text>'
         )
+        if bar.href:
+            parts.append("</a>")
         label = f"{bar.label}*" if bar.marked else bar.label
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" '
@@ -195,6 +200,7 @@ def horizontal_bars(
     width: int = 720,
     colour: str = UNIT_COLOUR,
     chart_id: str = "bars",
+    links: Sequence[str] | None = None,
 ) -> str:
     """Return an SVG of labelled horizontal bars (tonnes), largest first."""
     row_h, left, right, top = 24, 200, 70, 8
@@ -212,6 +218,9 @@ def horizontal_bars(
         y = top + row_h * index
         w = float(value / peak) * plot_w if peak > 0 else 0
         short = label if len(label) <= 30 else label[:29] + "…"
+        href = links[index] if links else ""
+        if href:
+            parts.append(f'<a href="{escape(href)}">')
         parts.append(
             f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" font-size="11" '
             f'fill="{INK}">{escape(short)}</text>'
@@ -226,6 +235,159 @@ def horizontal_bars(
             f'<text x="{left + max(w, 0) + 6:.1f}" y="{y + 16}" font-size="11" '
             f'fill="{INK}">{escape(number(value, 1, language))} t</text>'
         )
+        if href:
+            parts.append("</a>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def scope_split(
+    items: Sequence[tuple[str, Decimal, str]],
+    *,
+    title: str,
+    description: str,
+    language: str = "en",
+    width: int = 340,
+    height: int = 190,
+    chart_id: str = "split",
+) -> str:
+    """Return an SVG bar of 100 % split into parts (label, tonnes, colour).
+
+    A single horizontal bar reads more exactly than a pie; each part carries
+    its tonnes and share in the legend beside it.
+    """
+    total = sum((value for _, value, _ in items), Decimal(0))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    bar_y, bar_h, x = 8, 34, 0.0
+    for label, value, colour in items:
+        if total <= 0 or value <= 0:
+            continue
+        w = float(value / total) * width
+        parts.append(
+            f'<rect x="{x:.1f}" y="{bar_y}" width="{w:.1f}" height="{bar_h}" '
+            f'fill="{colour}"><title>{escape(label)}: '
+            f"{escape(number(value, 1, language))} t</title></rect>"
+        )
+        x += w
+    y = bar_y + bar_h + 26
+    for label, value, colour in items:
+        share = value / total * 100 if total > 0 else Decimal(0)
+        parts.append(
+            f'<rect x="0" y="{y - 11}" width="12" height="12" fill="{colour}"/>'
+        )
+        parts.append(
+            f'<text x="18" y="{y}" font-size="12" fill="{INK}">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<text x="{width}" y="{y}" font-size="12" text-anchor="end" '
+            f'fill="{INK}"><tspan font-weight="700">'
+            f"{escape(number(share, 0, language))}\u00a0%</tspan> · "
+            f"{escape(number(value, 1, language))} t</text>"
+        )
+        y += 24
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class WaterfallBar:
+    label: str
+    value: Decimal  # a change, or a level where `level` is set
+    level: bool = False
+    colour: str = ""
+
+
+UP_COLOUR = "#D55E00"  # more emissions
+DOWN_COLOUR = "#009E73"  # fewer emissions
+LEVEL_COLOUR = "#5b6475"
+STRUCTURAL_COLOUR = "#CC79A7"
+
+
+def waterfall(
+    bars: Sequence[WaterfallBar],
+    *,
+    title: str,
+    description: str,
+    language: str = "en",
+    width: int = 720,
+    chart_id: str = "bridge",
+) -> str:
+    """Return an SVG bridge: levels as full bars, changes floating from the last.
+
+    Rows run down the page, so long source names stay readable; increases and
+    decreases have their own colour and a signed figure.
+    """
+    row_h, left, right, top = 20, 260, 64, 6
+    height = top * 2 + row_h * max(len(bars), 1)
+    running = Decimal(0)
+    spans: list[tuple[Decimal, Decimal]] = []
+    for bar in bars:
+        if bar.level:
+            spans.append((Decimal(0), bar.value))
+            running = bar.value
+        else:
+            spans.append((running, running + bar.value))
+            running += bar.value
+    ends = [value for span in spans for value in span if value != 0] or [Decimal(0)]
+    high = max(max(ends), Decimal(1))
+    low = min(min(ends), Decimal(0))
+    if low >= 0:
+        # Levels start at a broken axis below the smallest one, so that the
+        # changes between them are wide enough to read; the figures say the rest.
+        floor = min(ends)
+        low = max(Decimal(0), floor - (high - floor) * Decimal("0.35"))
+    plot_w = width - left - right
+    scale = plot_w / float(high - low) if high > low else 0.0
+
+    def x_of(value: Decimal) -> float:
+        return left + float(value - low) * scale
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    if low < 0:
+        parts.append(
+            f'<line x1="{x_of(Decimal(0)):.1f}" x2="{x_of(Decimal(0)):.1f}" '
+            f'y1="{top}" y2="{height - top}" stroke="{GRID}" stroke-width="1"/>'
+        )
+    for index, (bar, (a, b)) in enumerate(zip(bars, spans, strict=True)):
+        y = top + row_h * index
+        x0, x1 = sorted((max(x_of(a), left), max(x_of(b), left)))
+        if bar.level:
+            colour, figure = bar.colour or LEVEL_COLOUR, number(bar.value, 1, language)
+        else:
+            colour = bar.colour or (UP_COLOUR if bar.value > 0 else DOWN_COLOUR)
+            figure = ("+" if bar.value > 0 else "") + number(bar.value, 1, language)
+        short = bar.label if len(bar.label) <= 40 else bar.label[:39] + "…"
+        weight = ' font-weight="700"' if bar.level else ""
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="10"'
+            f'{weight} fill="{INK}">{escape(short)}</text>'
+        )
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 0.8):.1f}" '
+            f'height="{row_h - 6}" fill="{colour}"><title>{escape(bar.label)}: '
+            f"{escape(figure)} t</title></rect>"
+        )
+        if index + 1 < len(bars):  # the connector to the next bar
+            parts.append(
+                f'<line x1="{x_of(b):.1f}" x2="{x_of(b):.1f}" y1="{y + row_h - 3}" '
+                f'y2="{y + row_h + 3}" stroke="{INK}" stroke-width="0.6"/>'
+            )
+        parts.append(
+            f'<text x="{max(x0, x1) + 5:.1f}" y="{y + 14}" font-size="10.5"{weight} '
+            f'fill="{INK}">{escape(figure)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -237,6 +399,7 @@ def inventory_scope_chart(
     chart_id: str,
     description: str,
     up_to_year: bool = True,
+    hrefs: dict[int, str] | None = None,
 ) -> str:
     """Return the bars by scope since the base year of a `YearInventory`.
 
@@ -251,6 +414,7 @@ def inventory_scope_chart(
             values=(totals.scope1_t, totals.scope2_t, totals.scope3_t),
             marked=year == inventory.base_year
             and inventory.base_year_adjustment is not None,
+            href=(hrefs or {}).get(year, ""),
         )
         for year, totals in sorted(inventory.series.items())
         if year <= inventory.year or not up_to_year

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ReportKind
+from reports.models import ReportKind, ReportLanguage
 
 # Every year together exists for the full inventory only, so it is offered as
 # a report of its own rather than as a year every other report would refuse.
@@ -57,3 +57,40 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]
         self.fields["unit"].choices = [("", _("All business units"))] + units
+
+
+class NarrativeForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=ReportLanguage.choices, widget=forms.HiddenInput
+    )
+    key_messages = forms.CharField(
+        label=_("Key messages"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One message a paragraph; they open the report's summary."),
+    )
+    highlights = forms.CharField(
+        label=_("Highlights of the year"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One highlight a line."),
+    )
+    actions = forms.CharField(
+        label=_("Actions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the organisation does next, one action a line."),
+    )
+
+
+class ExclusionForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("Scope 3 category"), coerce=int)
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the category is not relevant, or not yet measured."),
+    )
+
+    def __init__(self, *args, categories: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import BusinessUnit, Organisation
 
@@ -68,3 +70,88 @@ class GeneratedReport(models.Model):
     def file_year(self) -> str:
         """The year as file names give it."""
         return str(self.year) if self.year is not None else "all-years"
+
+
+class ReportLanguage(models.TextChoices):
+    EN = "en", _("English")
+    NB = "nb", _("Norwegian Bokmål")
+    SV = "sv", _("Swedish")
+
+
+class ReportNarrative(models.Model):
+    """The organisation's own words for a year's report, in one language."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="report_narratives"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(
+        _("language"), max_length=5, choices=ReportLanguage.choices
+    )
+    key_messages = models.TextField(_("key messages"), blank=True)
+    highlights = models.TextField(_("highlights"), blank=True)
+    actions = models.TextField(_("actions"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-year", "language"]
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "language"],
+                name="report_narrative_year_language_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_language_display()})"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.key_messages.strip() or self.highlights.strip() or self.actions.strip()
+        )
+
+
+class Scope3Exclusion(models.Model):
+    """A scope 3 category left out of a year's inventory, and why."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="scope3_exclusions"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    category = models.PositiveSmallIntegerField(
+        _("scope 3 category"),
+        validators=[MinValueValidator(1), MaxValueValidator(15)],
+    )
+    justification = models.TextField(_("justification"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-year", "category"]
+        verbose_name = _("scope 3 exclusion")
+        verbose_name_plural = _("scope 3 exclusions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "category"],
+                name="scope3_exclusion_year_category_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__gte=1, category__lte=15),
+                name="scope3_exclusion_category_1_15",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} / {self.category}"

@@ -13,8 +13,24 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reports.charts import horizontal_bars, inventory_scope_chart
+from reports.charts import (
+    SCOPE_COLOURS,
+    STRUCTURAL_COLOUR,
+    WaterfallBar,
+    horizontal_bars,
+    inventory_scope_chart,
+    scope_split,
+    waterfall,
+)
 from reports.selectors import AnnualReportData
+from reports.summary import (
+    Bridge,
+    bridge_between,
+    factor_publications_for,
+    report_narrative_for,
+    scope3_exclusions_for,
+    unconfirmed_factors_for,
+)
 
 CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "report-print.css"
 
@@ -37,7 +53,103 @@ def _charts(data: AnnualReportData, language: str) -> dict[str, str]:
         language=language,
         chart_id="pdf-units",
     )
-    return {"scopes": mark_safe(scopes_chart), "units": mark_safe(units_chart)}  # noqa: S308 (built with escaped text)
+    split_chart = scope_split(
+        [
+            (_("Scope 1"), inventory.scope1_t_co2e, SCOPE_COLOURS[1]),
+            (
+                _("Scope 2 (market-based)")
+                if inventory.headline_scope2 == "market"
+                else _("Scope 2 (location-based)"),
+                inventory.scope2_market_t_co2e
+                if inventory.headline_scope2 == "market"
+                else inventory.scope2_location_t_co2e,
+                SCOPE_COLOURS[2],
+            ),
+            (_("Scope 3"), inventory.scope3_t_co2e, SCOPE_COLOURS[3]),
+        ],
+        title=_("Emissions by scope %(year)s") % {"year": inventory.year},
+        description=_("Share of the year's gross emissions per scope."),
+        language=language,
+        chart_id="pdf-split",
+    )
+    charts = {"scopes": scopes_chart, "units": units_chart, "split": split_chart}
+    return {name: mark_safe(svg) for name, svg in charts.items()}  # noqa: S308 (built with escaped text)
+
+
+def _bridge_chart(bridge: Bridge, *, language: str, chart_id: str) -> str:
+    bars = [WaterfallBar(bridge.start_label, bridge.start_t, level=True)]
+    for step in bridge.steps:
+        colour = STRUCTURAL_COLOUR if step.kind == "structural" else ""
+        bars.append(WaterfallBar(step.label, step.value_t, step.level, colour))
+    bars.append(WaterfallBar(bridge.end_label, bridge.end_t, level=True))
+    return mark_safe(  # noqa: S308 (built with escaped text)
+        waterfall(
+            bars,
+            title=_("From %(start)s to %(end)s")
+            % {"start": bridge.start_year, "end": bridge.end_year},
+            description=_(
+                "Each bar is a change in tonnes CO2e, from the first year's total "
+                "to the last's; the table beside it has the same figures."
+            ),
+            language=language,
+            chart_id=chart_id,
+        )
+    )
+
+
+def _extras(data: AnnualReportData, language: str) -> dict:
+    """Read what the report shows beyond the inventory: texts, bridges, methods."""
+    inventory = data.inventory
+    organisation = data.organisation
+    year = inventory.year
+    bridges = []
+    if inventory.base_year < year and inventory.base_year_total_t_co2e is not None:
+        adjustment = inventory.base_year_total_t_co2e - (
+            inventory.base_year_original_t_co2e or inventory.base_year_total_t_co2e
+        )
+        bridges.append(
+            bridge_between(
+                organisation=organisation,
+                start_year=inventory.base_year,
+                end_year=year,
+                business_unit=data.business_unit,
+                adjustment_t=adjustment,
+            )
+        )
+    if year - 1 > inventory.base_year:
+        bridges.append(
+            bridge_between(
+                organisation=organisation,
+                start_year=year - 1,
+                end_year=year,
+                business_unit=data.business_unit,
+            )
+        )
+    exclusions = scope3_exclusions_for(organisation=organisation, year=year)
+    bridges = [
+        (bridge, _bridge_chart(bridge, language=language, chart_id=f"bridge-{index}"))
+        for index, bridge in enumerate(bridges)
+        if bridge is not None
+    ]
+    return {
+        "narrative": report_narrative_for(
+            organisation=organisation, year=year, language=language
+        ),
+        "exclusions": exclusions,
+        "unconfirmed_factors": unconfirmed_factors_for(
+            organisation=organisation, year=year, business_unit=data.business_unit
+        ),
+        "bridges": bridges,
+        "publications": factor_publications_for(
+            organisation=organisation, year=year, business_unit=data.business_unit
+        ),
+        "not_assessed": [
+            number
+            for number in scope3_category_names()
+            if number not in inventory.scope3_by_category
+            and number not in {e.category for e in exclusions}
+        ],
+    }
 
 
 def render_html(data: AnnualReportData, *, language: str) -> str:
@@ -55,6 +167,7 @@ def render_html(data: AnnualReportData, *, language: str) -> str:
                 "zero": Decimal(0),
                 "scope3_category_names": scope3_category_names(),
                 "iso_category_names": iso_category_names(),
+                **_extras(data, language),
             },
         )
 

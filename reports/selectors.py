@@ -30,7 +30,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from accounts.models import BusinessUnit, ConsolidationApproach, Organisation
 from emissions.calculations import (
@@ -1306,6 +1306,16 @@ class AnnualReportData:
         return self.inventory.year_status != "approved"
 
 
+def _factor_set_short(kind: str) -> str:
+    """Return a factor set's short name for tables (DESNZ 2024, Grid factors 2024)."""
+    return {
+        "desnz": "DESNZ",
+        "epa": "US EPA",
+        "curated": gettext("Grid factors"),
+        "generic": gettext("Own factors"),
+    }.get(kind, kind)
+
+
 def annual_report_data(
     *, organisation: Organisation, year: int, business_unit: BusinessUnit | None = None
 ) -> AnnualReportData:
@@ -1355,7 +1365,7 @@ def annual_report_data(
                 factor_value=row["factor_value"],
                 factor_unit=row["factor_unit"],
                 factor_set=(
-                    f"{row['factor_set__kind'].upper()} "
+                    f"{_factor_set_short(row['factor_set__kind'])} "
                     f"{row['factor_set__edition_year']}"
                     if row["factor_set__kind"]
                     else "–"

@@ -10,8 +10,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
+from accounts.roles import Capability
 from carbonledger.lib.files import write_atomically
-from reports.models import GeneratedReport, ReportKind, ReportStatus
+from reports.models import (
+    GeneratedReport,
+    ReportKind,
+    ReportNarrative,
+    ReportStatus,
+    Scope3Exclusion,
+)
 
 UNKNOWN_LANGUAGE = _("Reports are available in English, Norwegian Bokmål and Swedish.")
 NO_DATA = _("There are no emissions recorded for %(year)s.")
@@ -170,3 +177,169 @@ def report_request(
 
     transaction.on_commit(lambda: build_report_task.enqueue(report.pk))
     return report
+
+
+# --- The organisation's own texts and the scope 3 boundary ---------------------
+
+YEAR_OUT_OF_RANGE = _("Choose a year between %(first)s and %(last)s.")
+CATEGORY_OUT_OF_RANGE = _("A scope 3 category is a number from 1 to 15.")
+JUSTIFICATION_REQUIRED = _("Say why the category is left out.")
+CATEGORY_HAS_EMISSIONS = _(
+    "Category %(category)s has emissions recorded for %(year)s; a category that "
+    "is reported cannot be excluded."
+)
+TEXT_TOO_LONG = _("Keep each text under %(limit)s characters.")
+TEXT_LIMIT = 4000
+
+
+def _check_year(organisation: Organisation, year: int) -> int:
+    from emissions.services.locks import year_range
+
+    first, last = year_range(organisation)
+    if not first <= int(year) <= last:
+        raise ValidationError(
+            {
+                "year": ValidationError(
+                    YEAR_OUT_OF_RANGE, params={"first": first, "last": last}
+                )
+            }
+        )
+    return int(year)
+
+
+def _writable_year(organisation: Organisation, year: int) -> None:
+    """Raise unless the year's inventory may change (not submitted or approved)."""
+    from emissions.models import ReportingYear
+    from emissions.services.locks import ensure_year_writable
+
+    reporting_year = ReportingYear.objects.filter(
+        organisation=organisation, year=year
+    ).first()
+    if reporting_year is not None:
+        ensure_year_writable(reporting_year)
+
+
+@transaction.atomic
+def report_narrative_set(
+    *,
+    organisation: Organisation,
+    actor: User,
+    year: int,
+    language: str,
+    key_messages: str = "",
+    highlights: str = "",
+    actions: str = "",
+) -> ReportNarrative:
+    """Write the key messages, highlights and actions of a year in one language."""
+    from emissions.services.entries import membership_for_write
+
+    membership_for_write(
+        organisation=organisation, actor=actor, capability=Capability.MANAGE
+    )
+    year = _check_year(organisation, year)
+    if language not in LANGUAGES:
+        raise ValidationError({"language": ValidationError(UNKNOWN_LANGUAGE)})
+    texts = {
+        "key_messages": key_messages.strip(),
+        "highlights": highlights.strip(),
+        "actions": actions.strip(),
+    }
+    for name, text in texts.items():
+        if len(text) > TEXT_LIMIT:
+            raise ValidationError(
+                {name: ValidationError(TEXT_TOO_LONG, params={"limit": TEXT_LIMIT})}
+            )
+    narrative = (
+        ReportNarrative.objects.select_for_update()
+        .filter(organisation=organisation, year=year, language=language)
+        .first()
+    )
+    if narrative is None:
+        narrative = ReportNarrative(
+            organisation=organisation, year=year, language=language
+        )
+    elif all(getattr(narrative, name) == text for name, text in texts.items()):
+        return narrative  # nothing changed: no history row
+    for name, text in texts.items():
+        setattr(narrative, name, text)
+    narrative.updated_by = actor
+    narrative._history_user = actor
+    narrative.save()
+    return narrative
+
+
+@transaction.atomic
+def scope3_exclusion_set(
+    *,
+    organisation: Organisation,
+    actor: User,
+    year: int,
+    category: int,
+    justification: str,
+) -> Scope3Exclusion:
+    """Record (or reword) why a scope 3 category is left out of a year."""
+    from emissions.models import ActivityEntry
+    from emissions.services.entries import membership_for_write
+
+    membership_for_write(organisation=organisation, actor=actor)
+    year = _check_year(organisation, year)
+    if not 1 <= int(category) <= 15:
+        raise ValidationError({"category": ValidationError(CATEGORY_OUT_OF_RANGE)})
+    category = int(category)
+    justification = justification.strip()
+    if not justification:
+        raise ValidationError(
+            {"justification": ValidationError(JUSTIFICATION_REQUIRED)}
+        )
+    if len(justification) > TEXT_LIMIT:
+        raise ValidationError(
+            {
+                "justification": ValidationError(
+                    TEXT_TOO_LONG, params={"limit": TEXT_LIMIT}
+                )
+            }
+        )
+    _writable_year(organisation, year)
+    if ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=year,
+        scope=3,
+        scope3_category=category,
+    ).exists():
+        raise ValidationError(
+            {
+                "category": ValidationError(
+                    CATEGORY_HAS_EMISSIONS,
+                    params={"category": category, "year": year},
+                )
+            }
+        )
+    exclusion = (
+        Scope3Exclusion.objects.select_for_update()
+        .filter(organisation=organisation, year=year, category=category)
+        .first()
+    )
+    if exclusion is None:
+        exclusion = Scope3Exclusion(
+            organisation=organisation, year=year, category=category
+        )
+    elif exclusion.justification == justification:
+        return exclusion
+    exclusion.justification = justification
+    exclusion.updated_by = actor
+    exclusion._history_user = actor
+    exclusion.save()
+    return exclusion
+
+
+@transaction.atomic
+def scope3_exclusion_delete(
+    *, organisation: Organisation, actor: User, exclusion: Scope3Exclusion
+) -> None:
+    """Remove an exclusion (the category is reported or screened again)."""
+    from emissions.services.entries import membership_for_write
+
+    membership_for_write(organisation=organisation, actor=actor)
+    _writable_year(organisation, exclusion.year)
+    exclusion._history_user = actor
+    exclusion.delete()

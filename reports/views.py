@@ -2,19 +2,41 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
 from carbonledger.lib.forms import add_service_errors
 from emissions.models import ReportingYear
+from emissions.services.locks import year_range
 from reports.charts import horizontal_bars, inventory_scope_chart
-from reports.forms import DashboardFilterForm, ReportRequestForm
-from reports.models import GeneratedReport, ReportStatus
-from reports.selectors import inventory_for_year
-from reports.services import EXTENSIONS, report_request
+from reports.forms import (
+    DashboardFilterForm,
+    ExclusionForm,
+    NarrativeForm,
+    ReportRequestForm,
+)
+from reports.models import (
+    GeneratedReport,
+    ReportLanguage,
+    ReportNarrative,
+    ReportStatus,
+    Scope3Exclusion,
+)
+from reports.pdf import scope3_category_names
+from reports.selectors import entries_for, inventory_for_year
+from reports.services import (
+    EXTENSIONS,
+    report_narrative_set,
+    report_request,
+    scope3_exclusion_set,
+)
+from reports.services import scope3_exclusion_delete as scope3_exclusion_delete_service
+from reports.summary import scope3_exclusions_for
 
 
 def _years(organisation) -> list[int]:
@@ -55,6 +77,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             organisation=organisation, year=year, business_unit=unit
         )
         language = (get_language() or "en")[:2]
+        entries_url = reverse("entry_list", kwargs={"org_slug": organisation.slug})
+
+        def drill(**params) -> str:
+            """Return the link to the entries behind a figure of the page."""
+            params = {"year": year, "unit": unit.code if unit else "", **params}
+            return f"{entries_url}?{urlencode({k: v for k, v in params.items() if v})}"
+
+        units_sorted = sorted(inventory.by_business_unit.items(), key=lambda kv: -kv[1])
         context.update(
             inventory=inventory,
             scope_chart=inventory_scope_chart(
@@ -62,13 +92,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 language=language,
                 chart_id="dash-scopes",
                 up_to_year=False,
+                hrefs={y: drill(year=y) for y in inventory.series},
                 description=_(
                     "Stacked bars of tonnes CO2e per year and scope; the dashed "
                     "line is the target. The table below has the same figures."
                 ),
             ),
+            drill_base=drill(),
             unit_chart=horizontal_bars(
-                sorted(inventory.by_business_unit.items(), key=lambda kv: -kv[1]),
+                units_sorted,
+                links=[drill(unit=code) for code, _t in units_sorted],
                 title=_("Emissions by business unit"),
                 description=_("Tonnes CO2e per business unit; also in the table."),
                 language=language,
@@ -81,6 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 language=language,
                 colour="#009E73",
                 chart_id="dash-sources",
+                links=[drill(activity=line.code) for line in inventory.top_sources],
             ),
         )
     return render(request, "reports/dashboard.html", context)
@@ -160,3 +194,151 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
+    organisation = request.organisation
+    names = scope3_category_names()
+    stored = {
+        n.language: n
+        for n in ReportNarrative.objects.filter(organisation=organisation, year=year)
+    }
+    narrative_forms = []
+    for code, label in ReportLanguage.choices:
+        form = forms_in.get(f"narrative_{code}")
+        if form is None:
+            narrative = stored.get(code)
+            form = NarrativeForm(
+                initial={
+                    "language": code,
+                    "key_messages": narrative.key_messages if narrative else "",
+                    "highlights": narrative.highlights if narrative else "",
+                    "actions": narrative.actions if narrative else "",
+                },
+                auto_id=f"id_{code}_%s",
+            )
+        narrative_forms.append((code, label, stored.get(code), form))
+    exclusions = scope3_exclusions_for(organisation=organisation, year=year)
+    reported = set(
+        entries_for(organisation=organisation)
+        .filter(reporting_year__year=year, scope=3)
+        .values_list("scope3_category", flat=True)
+        .distinct()
+    )
+    choices = [(n, f"{n}. {name}") for n, name in names.items() if n not in reported]
+    return {
+        "year": year,
+        "years": _years(organisation),
+        "narratives": narrative_forms,
+        "exclusions": [(e, names.get(e.category, "")) for e in exclusions],
+        "reported": [(n, names[n]) for n in sorted(reported) if n in names],
+        "exclusion_form": forms_in.get("exclusion")
+        or ExclusionForm(categories=choices),
+    }
+
+
+def _text_year(request: HttpRequest, year: int) -> int:
+    first, last = year_range(request.organisation)
+    if not first <= year <= last:
+        raise Http404("Year outside the organisation's range.")
+    return year
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def report_texts_index(request: HttpRequest) -> HttpResponse:
+    """Open the report texts of the latest year that has emissions."""
+    years = _years(request.organisation)
+    year = years[0] if years else year_range(request.organisation)[1]
+    return redirect("report_texts", org_slug=request.organisation.slug, year=year)
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def report_texts(request: HttpRequest, year: int) -> HttpResponse:
+    """A year's key messages, highlights, actions and scope 3 exclusions."""
+    year = _text_year(request, year)
+    return render(request, "reports/texts.html", _texts_context(request, year))
+
+
+@require_POST
+@org_view(Capability.MANAGE)
+def report_narrative_save(request: HttpRequest, year: int) -> HttpResponse:
+    """Save the year's texts in one language (administrators)."""
+    year = _text_year(request, year)
+    code = request.POST.get("language", "")
+    form = NarrativeForm(request.POST, auto_id=f"id_{code}_%s")
+    if form.is_valid():
+        try:
+            report_narrative_set(
+                organisation=request.organisation,
+                actor=request.user,
+                year=year,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The report texts were saved."))
+            return redirect(
+                "report_texts", org_slug=request.organisation.slug, year=year
+            )
+    if code not in dict(ReportLanguage.choices):
+        code = "en"
+    return render(
+        request,
+        "reports/texts.html",
+        _texts_context(request, year, **{f"narrative_{code}": form}),
+        status=400,
+    )
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def scope3_exclusion_save(request: HttpRequest, year: int) -> HttpResponse:
+    """Record why a scope 3 category is left out of the year (editors)."""
+    year = _text_year(request, year)
+    form = ExclusionForm(request.POST, categories=list(scope3_category_names().items()))
+    if form.is_valid():
+        try:
+            scope3_exclusion_set(
+                organisation=request.organisation,
+                actor=request.user,
+                year=year,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The exclusion was saved."))
+            return redirect(
+                "report_texts", org_slug=request.organisation.slug, year=year
+            )
+    return render(
+        request,
+        "reports/texts.html",
+        _texts_context(request, year, exclusion=form),
+        status=400,
+    )
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def scope3_exclusion_delete(
+    request: HttpRequest, year: int, category: int
+) -> HttpResponse:
+    """Take an exclusion back (editors)."""
+    year = _text_year(request, year)
+    exclusion = get_object_or_404(
+        Scope3Exclusion, organisation=request.organisation, year=year, category=category
+    )
+    try:
+        scope3_exclusion_delete_service(
+            organisation=request.organisation, actor=request.user, exclusion=exclusion
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The exclusion was removed."))
+    return redirect("report_texts", org_slug=request.organisation.slug, year=year)

@@ -1,32 +1,48 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
 
 from emissions.importing.values import cell_text
-from reports.formatting import number, percent
+from reports.formatting import active_language, number, percent, plain_number
+from reports.formatting import unit_name as _unit_name
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return (get_language() or "en")[:2]
 
 
 @register.filter
 def tonnes(value: Decimal | None, places: int = 1) -> str:
     """Format tonnes CO2e with one decimal (or the given places)."""
-    return number(value, int(places), _lang())
+    return number(value, int(places), active_language())
 
 
 @register.filter
 def num(value: Decimal | None, places: int = 0) -> str:
-    return number(value, int(places), _lang())
+    return number(value, int(places), active_language())
+
+
+@register.filter
+def plain(value: Decimal | None) -> str:
+    """Format a stored number in full, grouped, without padding zeros."""
+    return plain_number(value, active_language())
+
+
+@register.filter
+def shown(value):
+    """Show a stored value: numbers in full and grouped, anything else as it is."""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return plain_number(value, active_language())
+    return value
+
+
+@register.filter
+def unit_name(code: str | None) -> str:
+    """Name a stored unit of measure in the reader's language."""
+    return _unit_name(code)
 
 
 @register.filter
 def pct(value: Decimal | None) -> str:
-    return percent(value, _lang())
+    return percent(value, active_language())
 
 
 @register.filter
