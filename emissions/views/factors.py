@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
 from accounts.tenancy import org_view
-from emissions.factor_files import FactorFileError
+from emissions.factor_files import FactorFileError, UnsafeFactorFile
 from emissions.models import (
     ActivityType,
     EmissionFactor,
@@ -57,6 +57,10 @@ UPLOAD_SUFFIXES = (".xls", ".xlsx", ".ods", ".csv")
 FILE_TOO_LARGE = _("The file is larger than 25 MB.")
 FILE_TYPE = _("Upload a .xls, .xlsx, .ods or .csv file.")
 FILE_UNREADABLE = _("The file could not be imported: %(detail)s")
+UNSAFE_WORKBOOK = _(
+    "The workbook declares XML entities, which spreadsheet programs never write; "
+    "it is refused as unsafe. Open it in a spreadsheet program and save it again."
+)
 STATUS_CHOICES = [
     ("", _("All")),
     ("changed", _("Changed")),
@@ -301,6 +305,8 @@ def factor_set_upload(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     file_name=upload.name,
                 )
+            except UnsafeFactorFile:
+                form.add_error("file", ValidationError(UNSAFE_WORKBOOK))
             except FactorFileError as exc:
                 form.add_error(
                     "file",
