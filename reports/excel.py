@@ -1,47 +1,36 @@
 """Excel workbooks of the reports area: report tables and Eco-Lighthouse figures."""
 
-import io
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from accounts.models import BusinessUnit, Organisation
+from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions import units as unit_table
 from reports.pdf import scope3_category_names
 from reports.selectors import AnnualReportData, entries_for
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
-T_FORMAT = "#,##0.0"
+T_CO2E = "t CO2e"
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str]):
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    sheet.freeze_panes = "A2"
-    return sheet
+def _sheet(workbook: SpreadsheetWriter, title: str, header: list[Column]):
+    return workbook.table(title, header)
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _save(workbook: SpreadsheetWriter) -> bytes:
+    return workbook.save()
 
 
 def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
     """Return the annual report's tables as a workbook (full precision, t CO2e)."""
     inv = data.inventory
     with translation.override(language):
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        summary = _sheet(workbook, _("Summary"), [_("Figure"), "t CO2e"])
+        workbook = SpreadsheetWriter()
+        summary = _sheet(
+            workbook, _("Summary"), [Column(_("Figure")), Column(T_CO2E, "tonnes")]
+        )
         rows = [
             (_("Scope 1"), inv.scope1_t_co2e),
             (_("Scope 2 (location-based)"), inv.scope2_location_t_co2e),
@@ -65,19 +54,33 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         years = _sheet(
             workbook,
             _("Years"),
-            [_("Year"), _("Scope 1"), _("Scope 2"), _("Scope 3"), _("Total")],
+            [
+                Column(_("Year"), "code"),
+                *(
+                    Column(label, "tonnes")
+                    for label in (_("Scope 1"), _("Scope 2"), _("Scope 3"), _("Total"))
+                ),
+            ],
         )
         for year, t in sorted(inv.series.items()):
             if year <= inv.year:
                 years.append([year, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
         names = scope3_category_names()
         categories = _sheet(
-            workbook, _("Scope 3"), [_("Category"), _("Name"), "t CO2e"]
+            workbook,
+            _("Scope 3"),
+            [
+                Column(_("Category"), "code"),
+                Column(_("Name")),
+                Column(T_CO2E, "tonnes"),
+            ],
         )
         for category, value in inv.scope3_by_category.items():
             categories.append([category, names.get(category, ""), value])
         units = _sheet(
-            workbook, _("Business units"), [_("Code"), _("Business unit"), "t CO2e"]
+            workbook,
+            _("Business units"),
+            [Column(_("Code")), Column(_("Business unit")), Column(T_CO2E, "tonnes")],
         )
         for code, value in inv.by_business_unit.items():
             units.append([code, inv.business_unit_names.get(code, ""), value])
@@ -85,16 +88,16 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             workbook,
             _("Activity data"),
             [
-                _("Unit"),
-                _("Activity"),
-                _("Scope"),
-                _("Quantity"),
-                _("Unit of measure"),
-                _("Factor (kg CO2e per unit)"),
-                _("Factor unit"),
-                _("Factor set"),
-                "t CO2e",
-                _("Lines"),
+                Column(_("Unit")),
+                Column(_("Activity")),
+                Column(_("Scope"), "code"),
+                Column(_("Quantity"), "quantity"),
+                Column(_("Unit of measure")),
+                Column(_("Factor (kg CO2e per unit)"), "factor"),
+                Column(_("Factor unit")),
+                Column(_("Factor set")),
+                Column(T_CO2E, "tonnes"),
+                Column(_("Lines"), "integer"),
             ],
         )
         for line in data.appendix:
@@ -112,9 +115,6 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
                     line.entries,
                 ]
             )
-        for sheet in workbook.worksheets:
-            sheet.column_dimensions["A"].width = 28
-            sheet.column_dimensions["B"].width = 34
     return _save(workbook)
 
 
@@ -126,6 +126,7 @@ _ENERGY = {
     "district_cooling": "Fjernkjøling (kWh)",
 }
 _WASTE_PREFIX = "waste_"
+_ENERGY_KINDS = [None, "quantity", None, "quantity", "kg"]
 
 
 def _kwh(quantity: Decimal, unit: str) -> Decimal | None:
@@ -158,19 +159,16 @@ def eco_lighthouse_xlsx(
         .annotate(q=Sum("quantity"), kwh=Sum("energy_kwh"), kg=Sum("kg_co2e"))
         .order_by("activity_type__code", "unit")
     )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Miljørapport"
-    sheet.append([f"Miljøfyrtårn – årlig miljørapport {year}", organisation.name])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
+    workbook = SpreadsheetWriter()
+    sheet = workbook.sheet("Miljørapport", widths=[48, 18, 18, 18, 18])
+    sheet.title(f"Miljøfyrtårn – årlig miljørapport {year}", organisation.name)
+    sheet.blank()
 
     def section(title: str) -> None:
-        sheet.append([title])
-        sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
+        sheet.heading(title)
 
     section("Energi")
-    sheet.append(["Energibærer", "Mengde", "Enhet", "kWh", "Utslipp (kg CO2e)"])
+    sheet.header(["Energibærer", "Mengde", "Enhet", "kWh", "Utslipp (kg CO2e)"])
     energy_total = Decimal(0)
     for row in by_type:
         code = row["activity_type__code"]
@@ -180,12 +178,12 @@ def eco_lighthouse_xlsx(
             kwh = row["kwh"] if row["kwh"] is not None else _kwh(row["q"], row["unit"])
             label = _ENERGY.get(code, _name_nb(row))
             energy_total += kwh or 0
-            sheet.append([label, row["q"], row["unit"], kwh, row["kg"]])
-    sheet.append(["Sum energi", None, None, energy_total])
-    sheet.append([])
+            sheet.append([label, row["q"], row["unit"], kwh, row["kg"]], _ENERGY_KINDS)
+    sheet.append(["Sum energi", None, None, energy_total], _ENERGY_KINDS)
+    sheet.blank()
 
     section("Transport")
-    sheet.append(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
+    sheet.header(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
     transport_codes = (
         "flight",
         "rail",
@@ -199,11 +197,14 @@ def eco_lighthouse_xlsx(
     for row in by_type:
         code = row["activity_type__code"]
         if any(part in code for part in transport_codes):
-            sheet.append([_name_nb(row), row["q"], row["unit"], row["kg"]])
-    sheet.append([])
+            sheet.append(
+                [_name_nb(row), row["q"], row["unit"], row["kg"]],
+                [None, "quantity", None, "kg"],
+            )
+    sheet.blank()
 
     section("Avfall")
-    sheet.append(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
+    sheet.header(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
     waste_total = Decimal(0)
     waste_sorted = Decimal(0)
     for row in by_type:
@@ -217,17 +218,18 @@ def eco_lighthouse_xlsx(
         waste_total += kg
         if "landfill" not in code and "residual" not in code and "mixed" not in code:
             waste_sorted += kg
-        sheet.append([_name_nb(row), kg, row["kg"]])
-    sheet.append(["Sum avfall (kg)", waste_total])
+        sheet.append([_name_nb(row), kg, row["kg"]], [None, "kg", "kg"])
+    sheet.append(["Sum avfall (kg)", waste_total], [None, "kg"])
     sheet.append(
         [
             "Sorteringsgrad (%)",
             (waste_sorted / waste_total * 100).quantize(Decimal("0.1"))
             if waste_total
             else None,
-        ]
+        ],
+        [None, "percent"],
     )
-    sheet.append([])
+    sheet.blank()
 
     section("Nøkkeltall")
     metrics = organisation.metrics.filter(reporting_year__year=year)
@@ -236,17 +238,17 @@ def eco_lighthouse_xlsx(
     fte = metrics.filter(kind="fte").aggregate(v=Sum("value"))["v"]
     revenue = metrics.filter(kind="revenue").values("unit").annotate(v=Sum("value"))
     area = metrics.filter(kind="floor_area").aggregate(v=Sum("value"))["v"]
-    sheet.append(["Årsverk", fte])
+    sheet.append(["Årsverk", fte], [None, "quantity"])
     for row in revenue:
-        sheet.append([f"Omsetning ({row['unit'] or 'MNOK'})", row["v"]])
-    sheet.append(["Oppvarmet areal (m²)", area])
+        sheet.append(
+            [f"Omsetning ({row['unit'] or 'MNOK'})", row["v"]], [None, "quantity"]
+        )
+    sheet.append(["Oppvarmet areal (m²)", area], [None, "quantity"])
     total_kg = entries.aggregate(kg=Sum("kg_co2e", filter=Q(scope__in=[1, 2, 3])))[
         "kg"
     ] or Decimal(0)
     sheet.append(
-        ["Klimagassutslipp totalt (tonn CO2e, lokasjonsbasert)", total_kg / 1000]
+        ["Klimagassutslipp totalt (tonn CO2e, lokasjonsbasert)", total_kg / 1000],
+        [None, "tonnes"],
     )
-    sheet.column_dimensions["A"].width = 48
-    for column in "BCDE":
-        sheet.column_dimensions[column].width = 18
     return _save(workbook)
