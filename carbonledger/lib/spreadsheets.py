@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -45,12 +45,13 @@ FORMULA_PREFIXES = (
     "\uff20",  # FULLWIDTH COMMERCIAL AT
 )
 
+_FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
+
 # Display formats by kind of column. The codes are locale-independent: "," is
 # the group separator and "." the decimal sign in whatever language the
 # reader's spreadsheet program uses.
 NUMBER_FORMATS = {
     "integer": "#,##0",
-    "code": "0",  # years and identifiers: never grouped
     "quantity": "#,##0.0##",
     "tonnes": "#,##0.0",
     "kg": "#,##0.0",
@@ -60,6 +61,8 @@ NUMBER_FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm",
 }
 TEXT = "text"
+# Years and identifiers: shown as they are ("General"), never grouped.
+CODE = "code"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
 REQUIRED_FILL = PatternFill("solid", fgColor="D9EAD3")
@@ -149,11 +152,13 @@ class Sheet:
         self._rows: list[list] = []
         self._count = 0
         self._styles: dict[tuple[str, bool], object] = {}
+        self._pool: dict[tuple[int, str], object] = {}
         self._widths = list(widths)
         self._lengths = [0] * len(self.columns)
         if self.columns:
             self.ws.freeze_panes = "A2"
         if streaming:
+            self.ws._values_to_row = self._row_cells
             self._set_widths(
                 [c.width or max(len(c.header) + 2, MIN_WIDTH) for c in self.columns]
             )
@@ -211,9 +216,59 @@ class Sheet:
             kinds = [c.kind for c in self.columns]
         kinds = list(kinds or ())[: len(values)]
         kinds += [None] * (len(values) - len(kinds))
-        row = [self.cell(v, k) for v, k in zip(values, kinds, strict=True)]
-        self._measure(values, kinds)
+        if self.streaming:
+            row = [
+                self._streamed_cell(i, v, k)
+                for i, (v, k) in enumerate(zip(values, kinds, strict=True))
+            ]
+        else:
+            row = [self.cell(v, k) for v, k in zip(values, kinds, strict=True)]
+            self._measure(values, kinds)
         self._emit(row)
+
+    def _row_cells(self, values: Sequence[object], row_idx: int):
+        """Yield a streamed row's cells for openpyxl's writer.
+
+        Replaces openpyxl's own conversion, which tries every prepared cell as
+        a value first and builds an error message for it before using it.
+        """
+        scratch = WriteOnlyCell(self.ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                cell = value
+            else:
+                scratch.value = value
+                cell = scratch
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+            if cell is scratch and scratch.has_style:  # a date styles its cell
+                scratch = WriteOnlyCell(self.ws)
+
+    def _streamed_cell(self, index: int, value: object, kind: str | None):
+        """Return the column's one cell holding the value, for a streamed row.
+
+        A streamed row is written as soon as it is appended, so each column
+        can reuse one styled cell instead of building one for every number.
+        """
+        if value is None:
+            return None
+        if type(value) is str:
+            if value[:1] in _FORMULA_FIRST or ILLEGAL_CHARACTERS_RE.search(value):
+                return self.cell(value, kind)
+            return value
+        kind = kind or _kind_of(value)
+        if kind not in NUMBER_FORMATS:
+            return self.cell(value, kind)
+        key = (index, kind)
+        cell = self._pool.get(key)
+        if cell is None:
+            cell = self._pool[key] = self.cell(value, kind)
+        else:
+            cell.value = value
+        return cell
 
     def title(self, text: str, *more: object) -> None:
         """Add the sheet's title line (large, bold), then any further values."""
