@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.params import parse_int
 from emissions.factor_files import FactorFileError, UnsafeFactorFile
 from emissions.models import (
     ActivityType,
@@ -239,8 +240,8 @@ def factor_set_compare(request: HttpRequest, pk: int) -> HttpResponse:
     )
     old_pk = request.GET.get("old", "")
     old_set = None
-    if old_pk.isdigit():
-        old_set = next((s for s in others if s.pk == int(old_pk)), None)
+    if parse_int(old_pk) is not None:
+        old_set = next((s for s in others if s.pk == parse_int(old_pk)), None)
         if old_set is None:
             raise Http404("No such factor set of the same publisher.")
     elif others:
