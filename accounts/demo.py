@@ -10,6 +10,7 @@ from accounts.models import (
     Membership,
     Organisation,
     User,
+    unit_code_validator,
 )
 from accounts.roles import Role
 
@@ -92,6 +93,7 @@ def seed_accounts() -> dict[str, Organisation]:
         )
         organisations[org.slug] = org
         for code, name, country, parent, equity, joined, left in spec["units"]:
+            unit_code_validator(code)
             BusinessUnit.objects.update_or_create(
                 organisation=org,
                 code=code,

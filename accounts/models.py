@@ -152,11 +152,24 @@ class Organisation(models.Model):
         return self.name
 
 
+# A unit's code is part of page addresses (the grid, the unit's settings),
+# file names and import files: letters A-Z, digits, "-" and "_" only.
+UNIT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*\Z"
+unit_code_validator = RegexValidator(
+    UNIT_CODE_PATTERN,
+    _(
+        "Use letters A-Z, digits, hyphens and underscores only, starting with a "
+        "letter or a digit (e.g. NO-OSL)."
+    ),
+    code="invalid_unit_code",
+)
+
+
 class BusinessUnit(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="business_units"
     )
-    code = models.CharField(_("code"), max_length=30)
+    code = models.CharField(_("code"), max_length=30, validators=[unit_code_validator])
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2)
     parent = models.ForeignKey(

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from accounts.roles import Capability
 from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
+from carbonledger.lib.params import MAX_ID, parse_int
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -38,6 +40,19 @@ from reports.selectors import inventory_for_year
 from reports.services import EXTENSIONS, report_request
 
 SIX = Decimal("0.000001")
+NOT_A_NUMBER = gettext_lazy(
+    "Give a whole number from %(minimum)s to %(maximum)s, in digits 0-9."
+)
+
+
+def _query_number(params, name: str, minimum: int = 0, maximum: int = MAX_ID) -> int:
+    """Return a query parameter as a whole number in range, or answer 400."""
+    number = parse_int(params.get(name), minimum=minimum, maximum=maximum)
+    if number is None:
+        raise serializers.ValidationError(
+            {name: [NOT_A_NUMBER % {"minimum": minimum, "maximum": maximum}]}
+        )
+    return number
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -197,12 +212,14 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
             "business_unit", "reporting_year", "activity_type", "factor_set"
         )
         params = self.request.query_params
-        if (year := params.get("year")) and year.isdigit():
-            qs = qs.filter(reporting_year__year=int(year))
+        if params.get("year"):
+            qs = qs.filter(
+                reporting_year__year=_query_number(params, "year", 1990, 2100)
+            )
         if unit := params.get("business_unit"):
             qs = qs.filter(business_unit__code=unit)
-        if (scope := params.get("scope")) and scope.isdigit():
-            qs = qs.filter(scope=int(scope))
+        if params.get("scope"):
+            qs = qs.filter(scope=_query_number(params, "scope", 1, 3))
         if activity := params.get("activity"):
             qs = qs.filter(activity_type__code=activity)
         return qs.order_by("pk")
@@ -453,7 +470,10 @@ class InventoryView(APIView):
 
     permission_classes = [OrganisationAccess]
 
-    @extend_schema(responses=s.InventorySerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("business_unit", OpenApiTypes.STR)],
+        responses=s.InventorySerializer,
+    )
     def get(self, request, org_slug: str, year: int):
         organisation = request.organisation
         unit = None

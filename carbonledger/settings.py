@@ -16,9 +16,11 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Development key only; production must set SECRET_KEY (check --deploy says so).
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="django-insecure-development-only-key-change-me"
+# Development key only (an empty value counts as unset). The WSGI and ASGI
+# entry points refuse to serve with it, or with the old placeholder of
+# .env.example, unless DEBUG is on; `check --deploy` fails on both.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    "django-insecure-development-only-key-change-me"
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "carbonledger.lib.middleware.RejectNulCharactersMiddleware",
+    "carbonledger.lib.middleware.RejectOversizedNumbersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,15 +1,14 @@
 """The full inventory as a workbook for auditors, and entries as safe CSV."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.db.models import Count
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from carbonledger.lib.spreadsheets import TEXT, Column, SpreadsheetWriter, csv_bytes
 from emissions.models import ActivityEntry
 
 ENTRY_COLUMNS = [
@@ -48,7 +47,65 @@ ENTRY_COLUMNS = [
     "last_changed_at",
     "import_batch",
 ]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The CSV keeps the column names above (a file for programs); the workbook
+# shows these headings in the reader's language.
+ENTRY_LABELS = {
+    "entry_id": gettext_lazy("Entry"),
+    "business_unit": gettext_lazy("Business unit"),
+    "year": gettext_lazy("Year"),
+    "period_start": gettext_lazy("Period start"),
+    "period_end": gettext_lazy("Period end"),
+    "activity": gettext_lazy("Activity code"),
+    "activity_name": gettext_lazy("Activity"),
+    "scope": gettext_lazy("Scope"),
+    "scope3_category": gettext_lazy("Scope 3 category"),
+    "iso_category": gettext_lazy("ISO 14064-1 category"),
+    "quantity": gettext_lazy("Quantity"),
+    "unit": gettext_lazy("Unit of measure"),
+    "converted_quantity": gettext_lazy("Converted quantity"),
+    "factor_unit": gettext_lazy("Factor unit"),
+    "factor_publisher": gettext_lazy("Publisher"),
+    "factor_set": gettext_lazy("Factor set"),
+    "factor_edition": gettext_lazy("Edition"),
+    "factor_key": gettext_lazy("Factor key"),
+    "factor_value_kg_per_unit": gettext_lazy("Factor (kg CO2e per unit)"),
+    "factor_note": gettext_lazy("Factor note"),
+    "gwp_set": gettext_lazy("GWP set"),
+    "kg_co2e": gettext_lazy("kg CO2e"),
+    "kg_co2": "kg CO2",
+    "kg_ch4": "kg CH4",
+    "kg_n2o": "kg N2O",
+    "kg_other_gases": gettext_lazy("kg CO2e of other gases"),
+    "kg_co2e_market": gettext_lazy("kg CO2e at the residual mix"),
+    "data_quality": gettext_lazy("Data quality"),
+    "evidence_count": gettext_lazy("Evidence files"),
+    "comment": gettext_lazy("Comment"),
+    "source_reference": gettext_lazy("Source reference"),
+    "last_changed_by": gettext_lazy("Last changed by"),
+    "last_changed_at": gettext_lazy("Last changed"),
+    "import_batch": gettext_lazy("Import batch"),
+}
+ENTRY_KINDS = {
+    "entry_id": "code",
+    "year": "code",
+    "period_start": "date",
+    "period_end": "date",
+    "scope": "code",
+    "scope3_category": "code",
+    "quantity": "quantity",
+    "converted_quantity": "quantity",
+    "factor_edition": "code",
+    "factor_value_kg_per_unit": "factor",
+    "kg_co2e": "kg",
+    "kg_co2": "kg",
+    "kg_ch4": "kg",
+    "kg_n2o": "kg",
+    "kg_other_gases": "kg",
+    "kg_co2e_market": "kg",
+    "evidence_count": "integer",
+    "last_changed_at": "datetime",
+    "import_batch": "code",
+}
 
 
 # The columns each entry row is read from, in one query without model
@@ -165,74 +222,83 @@ def _row(entry: dict, evidence: dict[int, int]) -> list:
     ]
 
 
-def inventory_workbook(*, organisation: Organisation, year: int | None = None) -> bytes:
+def inventory_workbook(
+    *, organisation: Organisation, year: int | None = None, language: str | None = None
+) -> bytes:
     """Return every entry with its factor and result, and summary sheets.
 
     The summary sheets come from the same selector as the dashboard and the
     annual report (equity share applied where the organisation uses it, scope 2
     market-based after contractual instruments), so their totals are the
-    application's. Text is written as text: a comment starting with "=" stays
-    a comment, never a formula.
+    application's. Sheet names and headings are in `language` (the active
+    language when None); text is written as text, never as a formula.
     """
     from reports.selectors import scope_totals_by_year
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Entries")
-    sheet.append([_bold(sheet, name) for name in ENTRY_COLUMNS])
-    for row in _entry_rows(organisation, year):
-        sheet.append([_literal(sheet, value) for value in row])
+    with translation.override(language or translation.get_language()):
+        book = SpreadsheetWriter()
+        sheet = book.table(
+            _("Entries"),
+            [
+                Column(str(ENTRY_LABELS[name]), ENTRY_KINDS.get(name, TEXT))
+                for name in ENTRY_COLUMNS
+            ],
+            streaming=True,
+        )
+        for row in _entry_rows(organisation, year):
+            sheet.append(row)
 
-    by_scope = workbook.create_sheet("By scope")
-    by_scope.append([_bold(by_scope, h) for h in SUMMARY_COLUMNS])
-    for totals in _years(scope_totals_by_year(organisation=organisation), year):
-        by_scope.append([totals.year, *_summary(totals)])
+        by_scope = book.table(_("By scope"), _summary_columns())
+        for totals in _years(scope_totals_by_year(organisation=organisation), year):
+            by_scope.append([totals.year, *_summary(totals)])
 
-    by_unit = workbook.create_sheet("By business unit")
-    by_unit.append(
-        [_bold(by_unit, h) for h in ("business_unit", "name", *SUMMARY_COLUMNS)]
-    )
-    for unit in organisation.business_units.order_by("code"):
-        series = scope_totals_by_year(organisation=organisation, business_unit=unit)
-        for totals in _years(series, year):
-            by_unit.append(
-                [
-                    _literal(by_unit, unit.code),
-                    _literal(by_unit, unit.name),
-                    totals.year,
-                    *_summary(totals),
-                ]
-            )
+        by_unit = book.table(
+            _("By business unit"),
+            [Column(_("Business unit")), Column(_("Name")), *_summary_columns()],
+        )
+        for unit in organisation.business_units.order_by("code"):
+            series = scope_totals_by_year(organisation=organisation, business_unit=unit)
+            for totals in _years(series, year):
+                by_unit.append([unit.code, unit.name, totals.year, *_summary(totals)])
 
-    notes = workbook.create_sheet("About")
-    notes.append([_literal(notes, f"Inventory of {organisation.name}")])
-    for line in (
-        "Entries: kg_co2e of scope 2 lines is location-based; kg_co2e_market is "
-        "the line at the residual mix, before contractual instruments.",
-        "Summary sheets: tonnes CO2e as the dashboard and the annual report give "
-        "them; scope 2 market-based applies each unit's contractual instruments "
-        "first. Totals are gross: carbon credits are never subtracted.",
-        f"Consolidation approach: {organisation.get_consolidation_approach_display()}"
-        + (
-            " (each unit's figures weighted by its equity share)."
-            if organisation.consolidation_approach == "equity"
-            else "."
-        ),
-    ):
-        notes.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        notes = book.sheet(_("About"), widths=[120])
+        notes.title(
+            _("Inventory of %(organisation)s") % {"organisation": organisation.name}
+        )
+        equity = organisation.consolidation_approach == "equity"
+        for line in (
+            _(
+                "Entries: kg CO2e of scope 2 lines is location-based; kg CO2e at "
+                "the residual mix is the line before contractual instruments."
+            ),
+            _(
+                "Summary sheets: tonnes CO2e as the dashboard and the annual report "
+                "give them; scope 2 market-based applies each unit's contractual "
+                "instruments first. Totals are gross: carbon credits are never "
+                "subtracted."
+            ),
+            _("Consolidation approach: %(approach)s")
+            % {"approach": organisation.get_consolidation_approach_display()}
+            + (
+                " " + _("Each unit's figures are weighted by its equity share.")
+                if equity
+                else ""
+            ),
+        ):
+            notes.append([line])
+        return book.save()
 
 
-SUMMARY_COLUMNS = (
-    "year",
-    "scope1_t_co2e",
-    "scope2_location_t_co2e",
-    "scope2_market_t_co2e",
-    "scope3_t_co2e",
-    "total_location_t_co2e",
-    "total_market_t_co2e",
-)
+def _summary_columns() -> list[Column]:
+    return [
+        Column(_("Year"), "code"),
+        Column(_("Scope 1, t CO2e"), "tonnes"),
+        Column(_("Scope 2 location-based, t CO2e"), "tonnes"),
+        Column(_("Scope 2 market-based, t CO2e"), "tonnes"),
+        Column(_("Scope 3, t CO2e"), "tonnes"),
+        Column(_("Total location-based, t CO2e"), "tonnes"),
+        Column(_("Total market-based, t CO2e"), "tonnes"),
+    ]
 
 
 def _years(series: dict, year: int | None) -> list:
@@ -250,41 +316,6 @@ def _summary(totals) -> list[Decimal]:
     ]
 
 
-def _literal(sheet, value):
-    """Return text as a string cell (never a formula); other values as they are."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def _bold(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    return cell
-
-
-def neutralise(value) -> str:
-    """Return a cell's text with a leading apostrophe if a spreadsheet could run it.
-
-    Only text is changed: a number (a negative one included) stays a number.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 def entries_csv(*, organisation: Organisation, year: int | None = None) -> bytes:
     """Return the entries as CSV, safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ENTRY_COLUMNS)
-    for row in _entry_rows(organisation, year):
-        writer.writerow([neutralise(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(ENTRY_COLUMNS, _entry_rows(organisation, year))

@@ -1,46 +1,35 @@
 """Excel workbooks of the reports area: report tables and Eco-Lighthouse figures."""
 
-import io
 from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from accounts.models import BusinessUnit, Organisation
+from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions import units as unit_table
 from reports.pdf import scope3_category_names
 from reports.selectors import AnnualReportData
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
-T_FORMAT = "#,##0.0"
+T_CO2E = "t CO2e"
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str]):
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    sheet.freeze_panes = "A2"
-    return sheet
+def _sheet(workbook: SpreadsheetWriter, title: str, header: list[Column]):
+    return workbook.table(title, header)
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _save(workbook: SpreadsheetWriter) -> bytes:
+    return workbook.save()
 
 
 def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
     """Return the annual report's tables as a workbook (full precision, t CO2e)."""
     inv = data.inventory
     with translation.override(language):
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        summary = _sheet(workbook, _("Summary"), [_("Figure"), "t CO2e"])
+        workbook = SpreadsheetWriter()
+        summary = _sheet(
+            workbook, _("Summary"), [Column(_("Figure")), Column(T_CO2E, "tonnes")]
+        )
         rows = [
             (_("Scope 1"), inv.scope1_t_co2e),
             (_("Scope 2 (location-based)"), inv.scope2_location_t_co2e),
@@ -78,15 +67,21 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             workbook,
             _("Years"),
             [
-                _("Year"),
-                _("Scope 1"),
-                _("Scope 2 (market-based)")
-                if market
-                else _("Scope 2 (location-based)"),
-                _("Scope 3"),
-                _("Total, gross (scope 2 market-based)")
-                if market
-                else _("Total, gross (scope 2 location-based)"),
+                Column(_("Year"), "code"),
+                Column(_("Scope 1"), "tonnes"),
+                Column(
+                    _("Scope 2 (market-based)")
+                    if market
+                    else _("Scope 2 (location-based)"),
+                    "tonnes",
+                ),
+                Column(_("Scope 3"), "tonnes"),
+                Column(
+                    _("Total, gross (scope 2 market-based)")
+                    if market
+                    else _("Total, gross (scope 2 location-based)"),
+                    "tonnes",
+                ),
             ],
         )
         for year, t in sorted(inv.series.items()):
@@ -111,7 +106,13 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             years.append([label, t.scope1_t, t.scope2_t, t.scope3_t, t.total_t])
         names = scope3_category_names()
         categories = _sheet(
-            workbook, _("Scope 3"), [_("Category"), _("Name"), "t CO2e"]
+            workbook,
+            _("Scope 3"),
+            [
+                Column(_("Category"), "code"),
+                Column(_("Name")),
+                Column(T_CO2E, "tonnes"),
+            ],
         )
         for category, value in inv.scope3_by_category.items():
             categories.append([category, names.get(category, ""), value])
@@ -119,11 +120,14 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             workbook,
             _("Business units"),
             [
-                _("Code"),
-                _("Business unit"),
-                _("t CO2e (scope 2 market-based)")
-                if market
-                else _("t CO2e (scope 2 location-based)"),
+                Column(_("Code")),
+                Column(_("Business unit")),
+                Column(
+                    _("t CO2e (scope 2 market-based)")
+                    if market
+                    else _("t CO2e (scope 2 location-based)"),
+                    "tonnes",
+                ),
             ],
         )
         for code, value in inv.by_business_unit.items():
@@ -132,16 +136,16 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
             workbook,
             _("Activity data"),
             [
-                _("Unit"),
-                _("Activity"),
-                _("Scope"),
-                _("Quantity"),
-                _("Unit of measure"),
-                _("Factor (kg CO2e per unit)"),
-                _("Factor unit"),
-                _("Factor set"),
-                "t CO2e",
-                _("Lines"),
+                Column(_("Unit")),
+                Column(_("Activity")),
+                Column(_("Scope"), "code"),
+                Column(_("Quantity"), "quantity"),
+                Column(_("Unit of measure")),
+                Column(_("Factor (kg CO2e per unit)"), "factor"),
+                Column(_("Factor unit")),
+                Column(_("Factor set")),
+                Column(T_CO2E, "tonnes"),
+                Column(_("Lines"), "integer"),
             ],
         )
         for line in data.appendix:
@@ -159,9 +163,6 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
                     line.entries,
                 ]
             )
-        for sheet in workbook.worksheets:
-            sheet.column_dimensions["A"].width = 28
-            sheet.column_dimensions["B"].width = 34
     return _save(workbook)
 
 
@@ -173,6 +174,7 @@ _ENERGY = {
     "district_cooling": "Fjernkjøling (kWh)",
 }
 _WASTE_PREFIX = "waste_"
+_ENERGY_KINDS = [None, "quantity", None, "quantity", "kg", "kg"]
 
 
 def _kwh(quantity: Decimal, unit: str) -> Decimal | None:
@@ -223,22 +225,19 @@ def eco_lighthouse_xlsx(
     method, other_method = "markedsbasert", "lokasjonsbasert"
     if not market:
         method, other_method = other_method, method
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Miljørapport"
-    sheet.append([f"Miljøfyrtårn – årlig miljørapport {year}", organisation.name])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
+    workbook = SpreadsheetWriter()
+    sheet = workbook.sheet("Miljørapport", widths=[48, 18, 18, 18, 18, 18])
+    sheet.title(f"Miljøfyrtårn – årlig miljørapport {year}", organisation.name)
+    sheet.blank()
 
     def section(title: str) -> None:
-        sheet.append([title])
-        sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
+        sheet.heading(title)
 
     def kg(t: Decimal | None) -> Decimal | None:
         return None if t is None else t * 1000
 
     section("Energi og drivstoff (scope 1 og 2)")
-    sheet.append(
+    sheet.header(
         [
             "Energibærer",
             "Mengde",
@@ -266,20 +265,24 @@ def eco_lighthouse_xlsx(
                 kwh,
                 kg(line.t_co2e),
                 kg(other) if line.scope == 2 else None,
-            ]
+            ],
+            _ENERGY_KINDS,
         )
-    sheet.append(["Sum energi", None, None, energy_total])
-    sheet.append([])
+    sheet.append(["Sum energi", None, None, energy_total], _ENERGY_KINDS)
+    sheet.blank()
 
     section("Transport og reiser (scope 3)")
-    sheet.append(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
+    sheet.header(["Transportmiddel", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
     for line in lines:
         if _eco_section(line) == "transport":
-            sheet.append([line.name, line.quantity, line.unit, kg(line.t_co2e)])
-    sheet.append([])
+            sheet.append(
+                [line.name, line.quantity, line.unit, kg(line.t_co2e)],
+                [None, "quantity", None, "kg"],
+            )
+    sheet.blank()
 
     section("Avfall")
-    sheet.append(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
+    sheet.header(["Fraksjon", "Mengde (kg)", "Utslipp (kg CO2e)"])
     waste_total = Decimal(0)
     waste_sorted = Decimal(0)
     for line in lines:
@@ -294,24 +297,28 @@ def eco_lighthouse_xlsx(
         code = line.code
         if "landfill" not in code and "residual" not in code and "mixed" not in code:
             waste_sorted += waste_kg
-        sheet.append([line.name, waste_kg, kg(line.t_co2e)])
-    sheet.append(["Sum avfall (kg)", waste_total])
+        sheet.append([line.name, waste_kg, kg(line.t_co2e)], [None, "kg", "kg"])
+    sheet.append(["Sum avfall (kg)", waste_total], [None, "kg"])
     sheet.append(
         [
             "Sorteringsgrad (%)",
             (waste_sorted / waste_total * 100).quantize(Decimal("0.1"))
             if waste_total
             else None,
-        ]
+        ],
+        [None, "percent"],
     )
-    sheet.append([])
+    sheet.blank()
 
     section("Øvrige utslipp")
-    sheet.append(["Kilde", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
+    sheet.header(["Kilde", "Mengde", "Enhet", "Utslipp (kg CO2e)"])
     for line in lines:
         if _eco_section(line) == "other":
-            sheet.append([line.name, line.quantity, line.unit, kg(line.t_co2e)])
-    sheet.append([])
+            sheet.append(
+                [line.name, line.quantity, line.unit, kg(line.t_co2e)],
+                [None, "quantity", None, "kg"],
+            )
+    sheet.blank()
 
     section("Nøkkeltall")
     fte = next(
@@ -321,14 +328,14 @@ def eco_lighthouse_xlsx(
         (line.value for line in inventory.intensity_lines if line.kind == "floor_area"),
         None,
     )
-    sheet.append(["Årsverk", fte])
+    sheet.append(["Årsverk", fte], [None, "quantity"])
     for line in inventory.intensity_lines:
         if line.kind == "revenue":
             label = f"Omsetning ({line.unit or 'MNOK'})"
             if not line.covers_all:
                 label += f" – kun {', '.join(line.business_units)}"
-            sheet.append([label, line.value])
-    sheet.append(["Oppvarmet areal (m²)", area])
+            sheet.append([label, line.value], [None, "quantity"])
+    sheet.append(["Oppvarmet areal (m²)", area], [None, "quantity"])
     # The headline method first, then the other one.
     totals = [
         ("markedsbasert", inventory.total_market_t_co2e),
@@ -339,9 +346,7 @@ def eco_lighthouse_xlsx(
     for index, (name, total) in enumerate(totals):
         headline = ", hovedtall" if index == 0 else ""
         sheet.append(
-            [f"Klimagassutslipp totalt (tonn CO2e, scope 2 {name}{headline})", total]
+            [f"Klimagassutslipp totalt (tonn CO2e, scope 2 {name}{headline})", total],
+            [None, "tonnes"],
         )
-    sheet.column_dimensions["A"].width = 48
-    for column in "BCDEF":
-        sheet.column_dimensions[column].width = 18
     return _save(workbook)

@@ -76,7 +76,9 @@ def build_report_bytes(
     if kind == ReportKind.INVENTORY_XLSX:
         from emissions.exporting import inventory_workbook
 
-        return inventory_workbook(organisation=organisation, year=year)
+        return inventory_workbook(
+            organisation=organisation, year=year, language=language
+        )
     raise ValidationError(_("Unknown report kind."))
 
 

@@ -103,3 +103,81 @@ def test_nul_characters_in_the_address_get_400_not_a_server_error(client, org, u
     response = client.get(url)
     assert response.status_code == 400
     assert response.content == b"The address holds a NUL character."
+
+
+def _production_env(tmp_path, secret_key: str | None) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")
+    }
+    env.update(
+        {
+            "DEBUG": "off",
+            "HTTPS": "on",
+            "ALLOWED_HOSTS": "carbon.example.com",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        }
+    )
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    return env
+
+
+PUBLIC_KEYS = [
+    "change-me-to-a-long-random-string-of-at-least-fifty-characters",
+    "django-insecure-development-only-key-change-me",
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize("secret_key", PUBLIC_KEYS)
+def test_check_deploy_fails_with_a_public_secret_key(tmp_path, secret_key):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=_production_env(tmp_path, secret_key),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "carbonledger.E001" in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["wsgi", "asgi"])
+@pytest.mark.parametrize("secret_key", PUBLIC_KEYS)
+def test_server_refuses_to_start_in_production_with_a_public_secret_key(
+    tmp_path, entry, secret_key
+):
+    result = subprocess.run(
+        [sys.executable, "-c", f"import carbonledger.{entry}"],
+        cwd=ROOT,
+        env=_production_env(tmp_path, secret_key),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is the development default" in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["wsgi", "asgi"])
+def test_server_starts_with_a_real_key_or_in_development(tmp_path, entry):
+    for env in (
+        _production_env(tmp_path, "x7!Kq2#vN9pL4$wR8zT1@mB6^cY3&hF5*jD0%gS2(eA7)uW9"),
+        {**_production_env(tmp_path, None), "DEBUG": "on"},
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", f"import carbonledger.{entry}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_env_example_ships_no_secret_key():
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    assert "SECRET_KEY=" in lines

@@ -4,6 +4,7 @@ from emissions.factor_files.common import (
     FactorFileError,
     ParsedFactor,
     ParsedFactorFile,
+    UnsafeFactorFile,
 )
 from emissions.factor_files.desnz import desnz_key, parse_desnz_flat_file
 from emissions.factor_files.epa import parse_epa_hub
@@ -17,4 +18,5 @@ __all__ = [
     "parse_desnz_flat_file",
     "parse_epa_hub",
     "parse_generic_factor_file",
+    "UnsafeFactorFile",
 ]

@@ -9,8 +9,11 @@ from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+from carbonledger.lib.ooxml import UnsafeXml, check_file_xml
+
 __all__ = [
     "FactorFileError",
+    "UnsafeFactorFile",
     "ParsedFactor",
     "ParsedFactorFile",
     "cell_text",
@@ -31,6 +34,10 @@ _ROUND = Context(prec=SIGNIFICANT_DIGITS)
 
 class FactorFileError(ValueError):
     """Raised when a file is not a factor table this parser can read."""
+
+
+class UnsafeFactorFile(FactorFileError):
+    """Raised when a workbook declares XML entities (a bomb or an external file)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,12 @@ def open_workbook(path: Path):  # noqa: ANN201 - calamine has no stub types
 
     if not path.is_file():
         raise FactorFileError(f"Factor file not found: {path}")
+    try:
+        check_file_xml(path)
+    except UnsafeXml as exc:
+        raise UnsafeFactorFile(
+            f"{path.name}: the part {exc} declares XML entities; refused as unsafe."
+        ) from None
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated error types

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from carbonledger.lib.ooxml import UnsafeXml, check_archive_xml
+
 COLUMNS = [
     "business_unit",
     "year",
@@ -93,6 +95,16 @@ def _check_zip(data: bytes) -> None:
     bad = archive.testzip()
     if bad is not None:
         raise ValidationError(_("The workbook is damaged (%(part)s).") % {"part": bad})
+    try:
+        check_archive_xml(archive)
+    except UnsafeXml:
+        raise ValidationError(
+            _(
+                "The workbook declares XML entities, which spreadsheet programs "
+                "never write; it is refused as unsafe. Open it in a spreadsheet "
+                "program and save it again."
+            )
+        ) from None
 
 
 def detect_kind(name: str, data: bytes) -> str:

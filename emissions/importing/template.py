@@ -1,16 +1,13 @@
 """The organisation's import template: .xlsx with drop-down lists, and .csv."""
 
-import csv
-import io
+import itertools
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Organisation
+from carbonledger.lib.spreadsheets import TEXT, Column, SpreadsheetWriter, csv_bytes
 from emissions.importing.reading import COLUMNS, REQUIRED_COLUMNS
 from emissions.models import ActivityType, DataQuality
 
@@ -34,25 +31,20 @@ def template_xlsx(organisation: Organisation, language: str = "en") -> bytes:
     units = [u.code for u in organisation.business_units.order_by("code")]
     all_units = sorted({unit for t in types for unit in t.allowed_units})
     with translation.override(language):
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Activities"
-        sheet.append(COLUMNS)
-        for index, column in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=1, column=index)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill(
-                "solid", fgColor="D9EAD3" if column in REQUIRED_COLUMNS else "EEF1F5"
-            )
-            sheet.column_dimensions[get_column_letter(index)].width = 20
-        sheet.freeze_panes = "A2"
-        lists = workbook.create_sheet("Lists")
-        for column, values in enumerate(
-            (units, [t.code for t in types], all_units, DataQuality.values), start=1
-        ):
-            for row, value in enumerate(values, start=1):
-                lists.cell(row=row, column=column, value=value)
-        lists.sheet_state = "hidden"
+        book = SpreadsheetWriter()
+        # The columns keep their names: they are what the import reads.
+        sheet = book.table(
+            "Activities",
+            [
+                Column(column, width=20, required=column in REQUIRED_COLUMNS)
+                for column in COLUMNS
+            ],
+        )
+        lists = book.sheet("Lists")
+        values = (units, [t.code for t in types], all_units, DataQuality.values)
+        for row in itertools.zip_longest(*values):
+            lists.append(list(row), [TEXT] * len(row))
+        lists.ws.sheet_state = "hidden"
         for column_letter, list_column, count in (
             ("A", "A", len(units)),
             ("C", "B", len(types)),
@@ -68,15 +60,10 @@ def template_xlsx(organisation: Organisation, language: str = "en") -> bytes:
                 error=_("Choose a value from the list."),
             )
             validation.add(f"{column_letter}2:{column_letter}{MAX_TEMPLATE_ROWS}")
-            sheet.add_data_validation(validation)
-        help_sheet = workbook.create_sheet(_("Instructions"))
-        help_sheet.column_dimensions["A"].width = 22
-        help_sheet.column_dimensions["B"].width = 90
-        help_sheet.append(
-            [_("Import template for %(org)s") % {"org": organisation.name}]
-        )
-        help_sheet["A1"].font = Font(bold=True, size=13)
-        help_sheet.append([])
+            sheet.ws.data_validations.append(validation)
+        help_sheet = book.sheet(_("Instructions"), widths=[22, 90])
+        help_sheet.title(_("Import template for %(org)s") % {"org": organisation.name})
+        help_sheet.blank()
         for column, text in (
             ("business_unit", _("Business-unit code (see the list).")),
             ("year", _("Reporting year, e.g. 2024.")),
@@ -96,8 +83,8 @@ def template_xlsx(organisation: Organisation, language: str = "en") -> bytes:
             ("source_reference", _("Optional: invoice number, meter ID ...")),
         ):
             help_sheet.append([column, text])
-        help_sheet.append([])
-        help_sheet.append([_("Activity"), _("Allowed units"), _("Scope")])
+        help_sheet.blank()
+        help_sheet.header([_("Activity"), _("Allowed units"), _("Scope")])
         for activity in types:
             help_sheet.append(
                 [
@@ -105,31 +92,25 @@ def template_xlsx(organisation: Organisation, language: str = "en") -> bytes:
                     f"{activity.localised_name(language)}: "
                     f"{', '.join(activity.allowed_units)}",
                     activity.scope,
-                ]
+                ],
+                [TEXT, TEXT, "code"],
             )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return book.save()
 
 
 def template_csv(organisation: Organisation) -> bytes:
     """Return the CSV variant: the header and one example row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
     unit = organisation.business_units.order_by("code").first()
-    writer.writerow(
-        [
-            unit.code if unit else "OSL",
-            "2024",
-            "electricity",
-            "125000",
-            "kWh",
-            "2024-01-01",
-            "2024-12-31",
-            "measured",
-            "",
-            "invoice 2024-117",
-        ]
-    )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    example = [
+        unit.code if unit else "OSL",
+        "2024",
+        "electricity",
+        "125000",
+        "kWh",
+        "2024-01-01",
+        "2024-12-31",
+        "measured",
+        "",
+        "invoice 2024-117",
+    ]
+    return csv_bytes(COLUMNS, [example])

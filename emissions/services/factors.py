@@ -159,25 +159,31 @@ def factor_set_import(
 
 def parse_factor_file(path, *, publisher: str, year: int | None = None, name: str = ""):
     """Parse a file in one of the three layouts; raise FactorFileError if unreadable."""
+    from python_calamine import CalamineError
+
     from emissions.factor_files import (
         parse_desnz_flat_file,
         parse_epa_hub,
         parse_generic_factor_file,
     )
 
-    if publisher == FactorSetKind.DESNZ:
-        parsed = parse_desnz_flat_file(path)
-    elif publisher == FactorSetKind.EPA:
-        parsed = parse_epa_hub(path)
-    elif publisher == FactorSetKind.GENERIC:
-        parsed = parse_generic_factor_file(
-            path,
-            publisher=name or "Own factors",
-            name=name or "Own factors",
-            edition_year=year,
-        )
-    else:
-        raise FactorFileError(f"Unknown publisher {publisher!r}.")
+    try:
+        if publisher == FactorSetKind.DESNZ:
+            parsed = parse_desnz_flat_file(path)
+        elif publisher == FactorSetKind.EPA:
+            parsed = parse_epa_hub(path)
+        elif publisher == FactorSetKind.GENERIC:
+            parsed = parse_generic_factor_file(
+                path,
+                publisher=name or "Own factors",
+                name=name or "Own factors",
+                edition_year=year,
+            )
+        else:
+            raise FactorFileError(f"Unknown publisher {publisher!r}.")
+    except CalamineError as exc:
+        # A sheet is read after the workbook opened; its XML can still be bad.
+        raise FactorFileError(f"A sheet cannot be read: {str(exc)[:200]}") from exc
     generic = publisher == FactorSetKind.GENERIC
     if year is not None and not generic and parsed.edition_year != year:
         raise FactorFileError(

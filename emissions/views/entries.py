@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import BusinessUnit
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.params import parse_year
 from emissions.forms_entries import (
     EntryEditForm,
     EntryFilterForm,
@@ -89,11 +90,12 @@ def entry_index(request: HttpRequest) -> HttpResponse:
     first, last = year_range(organisation)
     year_param = request.GET.get("year", "")
     unit_param = request.GET.get("unit", "")
-    if year_param.isdigit() and units.filter(code=unit_param).exists():
+    year = parse_year(year_param)
+    if year is not None and units.filter(code=unit_param).exists():
         return redirect(
             "entry_grid",
             org_slug=organisation.slug,
-            year=int(year_param),
+            year=year,
             unit_code=unit_param,
         )
     years = list(range(last, min(organisation.base_year, last) - 1, -1))
@@ -109,7 +111,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
             "units": units,
             "years": [(y, statuses.get(y, YearStatus.OPEN)) for y in years],
             "all_years": list(range(last, first - 1, -1)),
-            "selected_year": int(year_param) if year_param.isdigit() else last - 1,
+            "selected_year": last - 1 if year is None else year,
         },
     )
 

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
 from accounts.tenancy import org_view
-from emissions.factor_files import FactorFileError
+from carbonledger.lib.params import parse_int
+from emissions.factor_files import FactorFileError, UnsafeFactorFile
 from emissions.models import (
     ActivityType,
     EmissionFactor,
@@ -57,6 +58,10 @@ UPLOAD_SUFFIXES = (".xls", ".xlsx", ".ods", ".csv")
 FILE_TOO_LARGE = _("The file is larger than 25 MB.")
 FILE_TYPE = _("Upload a .xls, .xlsx, .ods or .csv file.")
 FILE_UNREADABLE = _("The file could not be imported: %(detail)s")
+UNSAFE_WORKBOOK = _(
+    "The workbook declares XML entities, which spreadsheet programs never write; "
+    "it is refused as unsafe. Open it in a spreadsheet program and save it again."
+)
 STATUS_CHOICES = [
     ("", _("All")),
     ("changed", _("Changed")),
@@ -235,8 +240,8 @@ def factor_set_compare(request: HttpRequest, pk: int) -> HttpResponse:
     )
     old_pk = request.GET.get("old", "")
     old_set = None
-    if old_pk.isdigit():
-        old_set = next((s for s in others if s.pk == int(old_pk)), None)
+    if parse_int(old_pk) is not None:
+        old_set = next((s for s in others if s.pk == parse_int(old_pk)), None)
         if old_set is None:
             raise Http404("No such factor set of the same publisher.")
     elif others:
@@ -301,6 +306,8 @@ def factor_set_upload(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     file_name=upload.name,
                 )
+            except UnsafeFactorFile:
+                form.add_error("file", ValidationError(UNSAFE_WORKBOOK))
             except FactorFileError as exc:
                 form.add_error(
                     "file",

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.params import parse_int
 from emissions.selectors_entries import (
     HISTORY_MODELS,
     history_items_for_rows,
@@ -29,7 +30,7 @@ def history_index(request: HttpRequest) -> HttpResponse:
     if model not in HISTORY_MODELS:
         model = ""
     user_param = request.GET.get("user", "")
-    user_id = int(user_param) if user_param.isdigit() else None
+    user_id = parse_int(user_param)
     rows = organisation_history(
         organisation=request.organisation, model=model, user_id=user_id
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Capability
 from accounts.tenancy import org_view
+from carbonledger.lib.params import parse_year
 from emissions.exporting import entries_csv, entries_of, inventory_workbook
 from emissions.importing.reading import COLUMNS
 from emissions.importing.template import template_csv, template_xlsx
@@ -200,7 +201,7 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The full inventory (a year, or every year) for auditors."""
     organisation = request.organisation
     year_param = request.GET.get("year", "")
-    year = int(year_param) if year_param.isdigit() else None
+    year = parse_year(year_param)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
     suffix = year or "all-years"

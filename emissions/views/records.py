@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Capability
 from accounts.tenancy import org_view
 from carbonledger.lib.forms import add_service_errors
+from carbonledger.lib.params import parse_int, parse_year
 from emissions.forms_entries import EvidenceUploadForm
 from emissions.forms_records import (
     AnswerForm,
@@ -446,16 +447,18 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     form = FindingForm(request.POST or None)
     entry_pk = request.GET.get("entry") or request.POST.get("entry")
     entry = None
-    if entry_pk and str(entry_pk).isdigit():
-        entry = get_object_or_404(ActivityEntry, organisation=organisation, pk=entry_pk)
+    if entry_pk and parse_int(entry_pk) is not None:
+        entry = get_object_or_404(
+            ActivityEntry, organisation=organisation, pk=parse_int(entry_pk)
+        )
     year_param = request.GET.get("year") or request.POST.get("year")
     if request.method == "POST" and not request.membership.can(Capability.AUDIT):
         raise PermissionDenied("Only auditors record findings.")
     if request.method == "POST" and form.is_valid():
         reporting_year = None
-        if entry is None and year_param and str(year_param).isdigit():
+        if entry is None and parse_year(year_param) is not None:
             reporting_year = get_object_or_404(
-                ReportingYear, organisation=organisation, year=int(year_param)
+                ReportingYear, organisation=organisation, year=parse_year(year_param)
             )
         try:
             finding_services.finding_create(

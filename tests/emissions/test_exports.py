@@ -10,11 +10,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import BusinessUnit
+from carbonledger.lib.spreadsheets import csv_value as neutralise
 from emissions.exporting import (
     ENTRY_COLUMNS,
+    ENTRY_LABELS,
     entries_csv,
     inventory_workbook,
-    neutralise,
 )
 from emissions.models import ContractualInstrument, ReportingYear
 from reports.selectors import inventory_for_year
@@ -76,7 +77,8 @@ def _sheet_rows(payload: bytes, name: str) -> list[list]:
 
 def test_the_workbook_has_one_row_per_entry_with_its_factor(equity_org):
     rows = _sheet_rows(inventory_workbook(organisation=equity_org), "Entries")
-    assert rows[0] == ENTRY_COLUMNS
+    assert rows[0] == [str(ENTRY_LABELS[name]) for name in ENTRY_COLUMNS]
+    assert rows[0][:3] == ["Entry", "Business unit", "Year"]
     assert len(rows) == 5
     first = dict(zip(ENTRY_COLUMNS, rows[1], strict=True))
     assert first["business_unit"] == "OSL"
@@ -97,11 +99,11 @@ def test_summary_totals_equal_the_dashboards_with_equity_share_and_instruments(
     payload = inventory_workbook(organisation=equity_org, year=2024)
     by_scope = _sheet_rows(payload, "By scope")
     assert by_scope[0][:5] == [
-        "year",
-        "scope1_t_co2e",
-        "scope2_location_t_co2e",
-        "scope2_market_t_co2e",
-        "scope3_t_co2e",
+        "Year",
+        "Scope 1, t CO2e",
+        "Scope 2 location-based, t CO2e",
+        "Scope 2 market-based, t CO2e",
+        "Scope 3, t CO2e",
     ]
     assert len(by_scope) == 2
     year, s1, s2_location, s2_market, s3, total_location, total_market = by_scope[1]
