@@ -339,7 +339,7 @@ def unconfirmed_factors_for(
     for row in rows:
         names = None
         if row["factor_set__organisation_id"] is None:
-            names = _global_set_names(
+            names = global_set_names(
                 row["factor_set__kind"], row["factor_set__edition_year"]
             )
         item = grouped.setdefault(
@@ -374,7 +374,7 @@ class FactorPublication:
     entries: int
 
 
-def _global_set_names(kind: str, year: int) -> tuple[str, str] | None:
+def global_set_names(kind: str, year: int) -> tuple[str, str] | None:
     """Return publisher and set name of a global set, translated."""
     names = {
         "desnz": (
@@ -419,7 +419,7 @@ def factor_publications_for(
     for row in rows:
         names = None
         if row["factor_set__organisation_id"] is None:
-            names = _global_set_names(
+            names = global_set_names(
                 row["factor_set__kind"], row["factor_set__edition_year"]
             )
         publisher, name = names or (
