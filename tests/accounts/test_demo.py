@@ -43,3 +43,16 @@ def test_demo_data_is_complete_and_not_duplicated():
     )
     assert statuses[2024] == "approved"
     assert statuses[2025] == "open"
+
+
+def test_demo_acquisition_belongs_to_tallinn_also_after_older_seeding():
+    from emissions.models import BaseYearRecalculation
+
+    call_command("seed_demo")
+    recalculation = BaseYearRecalculation.objects.get(organisation__slug="nordsoft")
+    assert recalculation.business_unit.code == "EE-TLL"
+    # Seeded before recalculations had a unit: seeding again gives it one.
+    BaseYearRecalculation.objects.update(business_unit=None)
+    call_command("seed_demo")
+    recalculation.refresh_from_db()
+    assert recalculation.business_unit.code == "EE-TLL"
