@@ -457,6 +457,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         scope=filters.scope,
         scope3_category=filters.scope3_category,
         activity=filters.activity,
+        business_unit=unit,
     )
     return render(
         request,
