@@ -525,5 +525,19 @@ def seed_emissions(organisations: dict[str, Organisation]) -> None:
         if organisation is None:
             continue
         if organisation.entries.filter(source_reference__startswith=DEMO_REF).exists():
+            _attach_acquisition(organisation)
             continue
         seeder(organisation)
+
+
+def _attach_acquisition(organisation: Organisation) -> None:
+    """Give the demo's Tallinn acquisition its unit where older seeding had none."""
+    unit = organisation.business_units.filter(code="EE-TLL").first()
+    if unit is None:
+        return
+    for recalculation in organisation.base_year_recalculations.filter(
+        business_unit__isnull=True,
+        description__startswith="Acquisition of Nordsoft Eesti (Tallinn)",
+    ):
+        recalculation.business_unit = unit
+        recalculation.save(update_fields=["business_unit"])

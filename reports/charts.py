@@ -295,6 +295,16 @@ def scope_split(
     return "".join(parts)
 
 
+def _shorten(label: str, limit: int) -> str:
+    """Shorten a label to `limit` characters, keeping what follows its last colon."""
+    if len(label) <= limit:
+        return label
+    head, colon, tail = label.rpartition(": ")
+    if colon and len(tail) < limit - 8:
+        return head[: limit - len(tail) - 3] + "…: " + tail
+    return label[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class WaterfallBar:
     label: str
@@ -323,7 +333,7 @@ def waterfall(
     Rows run down the page, so long source names stay readable; increases and
     decreases have their own colour and a signed figure.
     """
-    row_h, left, right, top = 20, 260, 64, 6
+    row_h, left, right, top = 20, 290, 64, 6
     height = top * 2 + row_h * max(len(bars), 1)
     running = Decimal(0)
     spans: list[tuple[Decimal, Decimal]] = []
@@ -368,7 +378,7 @@ def waterfall(
         else:
             colour = bar.colour or (UP_COLOUR if bar.value > 0 else DOWN_COLOUR)
             figure = ("+" if bar.value > 0 else "") + number(bar.value, 1, language)
-        short = bar.label if len(bar.label) <= 40 else bar.label[:39] + "…"
+        short = _shorten(bar.label, 46)
         weight = ' font-weight="700"' if bar.level else ""
         parts.append(
             f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="10"'

@@ -25,6 +25,7 @@ from reports.selectors import (
     _unit_scope_rows,
     _year_of,
     entries_for,
+    inventory_for_year,
     scope_totals_by_year,
 )
 
@@ -339,7 +340,7 @@ def unconfirmed_factors_for(
     for row in rows:
         names = None
         if row["factor_set__organisation_id"] is None:
-            names = _global_set_names(
+            names = global_set_names(
                 row["factor_set__kind"], row["factor_set__edition_year"]
             )
         item = grouped.setdefault(
@@ -374,7 +375,7 @@ class FactorPublication:
     entries: int
 
 
-def _global_set_names(kind: str, year: int) -> tuple[str, str] | None:
+def global_set_names(kind: str, year: int) -> tuple[str, str] | None:
     """Return publisher and set name of a global set, translated."""
     names = {
         "desnz": (
@@ -419,7 +420,7 @@ def factor_publications_for(
     for row in rows:
         names = None
         if row["factor_set__organisation_id"] is None:
-            names = _global_set_names(
+            names = global_set_names(
                 row["factor_set__kind"], row["factor_set__edition_year"]
             )
         publisher, name = names or (
@@ -455,6 +456,7 @@ def figure_totals(
     scope: int | None,
     scope3_category: int | None = None,
     activity: str | None = None,
+    business_unit: BusinessUnit | None = None,
 ) -> FigureTotals:
     """Add up the entries behind a figure as the dashboard adds them.
 
@@ -472,7 +474,21 @@ def figure_totals(
         if activity:
             lines = lines.filter(activity_type__code=activity)
         kg = lines.aggregate(kg=_sum(organisation, "kg_co2e"))["kg"]
-        return FigureTotals(lines_t=_t(kg), headline_t=None)
+        headline = None
+        if (
+            activity
+            and organisation.scope2_headline == "market"
+            and lines.filter(scope=2).exists()
+        ):
+            # An activity's market-based figure is the inventory's share of its
+            # units' instruments (by grid kWh), as the dashboard shows it.
+            inventory = inventory_for_year(
+                organisation=organisation, year=year, business_unit=business_unit
+            )
+            headline = _add(
+                line.t_co2e for line in inventory.sources if line.code == activity
+            )
+        return FigureTotals(lines_t=_t(kg), headline_t=headline)
     rows = [
         row
         for row in _unit_scope_rows(

@@ -226,7 +226,17 @@ def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
         .distinct()
     )
     choices = [(n, f"{n}. {name}") for n, name in names.items() if n not in reported]
+    reporting_year = ReportingYear.objects.filter(
+        organisation=organisation, year=year
+    ).first()
+    lock_reason = ""
+    if reporting_year is not None and reporting_year.status != "open":
+        lock_reason = _(
+            "%(year)s is submitted or approved: its scope 3 boundary cannot change "
+            "until the year is open again."
+        ) % {"year": year}
     return {
+        "lock_reason": lock_reason,
         "year": year,
         "years": _years(organisation),
         "narratives": narrative_forms,

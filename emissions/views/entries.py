@@ -418,10 +418,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
     allowed = units_for_member(organisation=organisation, membership=request.membership)
     activities = [
-        (code, name)
-        for code, name in activity_types_for(organisation=organisation).values_list(
-            "code", "name"
-        )
+        (activity.code, activity.display_name)
+        for activity in activity_types_for(organisation=organisation)
     ]
     form = EntryFilterForm(
         request.GET,
@@ -461,6 +459,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         scope=filters.scope,
         scope3_category=filters.scope3_category,
         activity=filters.activity,
+        business_unit=unit,
     )
     return render(
         request,

@@ -41,6 +41,19 @@ def unit_name(code: str | None) -> str:
 
 
 @register.filter
+def factor_set_name(factor_set) -> str:
+    """Name a factor set in the reader's language (global sets) or as stored."""
+    from reports.summary import global_set_names
+
+    if factor_set is None:
+        return ""
+    names = None
+    if factor_set.organisation_id is None:
+        names = global_set_names(factor_set.kind, factor_set.edition_year)
+    return names[1] if names else str(factor_set)
+
+
+@register.filter
 def pct(value: Decimal | None) -> str:
     return percent(value, active_language())
 

@@ -60,3 +60,16 @@ def test_demo_logins_print_the_address_the_server_listens_on(address, url):
     out = StringIO()
     call_command("demo_logins", address=address, stdout=out)
     assert f"Open {url} and log in." in out.getvalue()
+
+
+def test_demo_acquisition_belongs_to_tallinn_also_after_older_seeding():
+    from emissions.models import BaseYearRecalculation
+
+    call_command("seed_demo")
+    recalculation = BaseYearRecalculation.objects.get(organisation__slug="nordsoft")
+    assert recalculation.business_unit.code == "EE-TLL"
+    # Seeded before recalculations had a unit: seeding again gives it one.
+    BaseYearRecalculation.objects.update(business_unit=None)
+    call_command("seed_demo")
+    recalculation.refresh_from_db()
+    assert recalculation.business_unit.code == "EE-TLL"
