@@ -1,3 +1,5 @@
+import re
+
 from rest_framework import serializers
 
 from accounts.models import BusinessUnit, Organisation
@@ -174,11 +176,30 @@ class EntrySerializer(serializers.ModelSerializer):
         ]
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class QuantityField(serializers.DecimalField):
+    """A quantity as a JSON number or a string of ASCII digits with a decimal point.
+
+    DRF's DecimalField reads whatever Decimal() reads: "1_000", "1e3" and
+    other scripts' digits, which no client means as a quantity.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=28, decimal_places=10, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not _PLAIN_NUMBER.fullmatch(data.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class EntryWriteSerializer(serializers.Serializer):
     business_unit = serializers.CharField()
     year = serializers.IntegerField()
     activity = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=28, decimal_places=10)
+    quantity = QuantityField()
     unit = serializers.CharField()
     period_start = serializers.DateField(required=False, allow_null=True)
     period_end = serializers.DateField(required=False, allow_null=True)
@@ -194,9 +215,7 @@ class EntryUpdateSerializer(serializers.Serializer):
     business_unit = serializers.CharField(required=False)
     year = serializers.IntegerField(required=False)
     activity = serializers.CharField(required=False)
-    quantity = serializers.DecimalField(
-        max_digits=28, decimal_places=10, required=False
-    )
+    quantity = QuantityField(required=False)
     unit = serializers.CharField(required=False)
     period_start = serializers.DateField(required=False, allow_null=True)
     period_end = serializers.DateField(required=False, allow_null=True)

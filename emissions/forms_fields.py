@@ -47,7 +47,8 @@ class NumberField(forms.CharField):
         if not value:
             return value
         try:
-            return str(parse_number(value, get_format("DECIMAL_SEPARATOR")))
+            number = parse_number(value, get_format("DECIMAL_SEPARATOR"))
+            return format(number, "f")  # never "1E-7", which the service refuses
         except ValidationError as exc:
             if exc.code == AMBIGUOUS_NUMBER:
                 raise ValidationError(

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# What a number written as text may hold once spaces are removed: ASCII
+# digits, the decimal sign and thousands separators, and a leading minus.
+_NOTATION = re.compile(r"-?[0-9.,]*[0-9][0-9.,]*")
 # The code of the error of a number that reads two ways.
 AMBIGUOUS_NUMBER = "ambiguous_number"
 # One to three digits (not a lone zero), one separator, three digits: "1,234".
@@ -42,6 +45,12 @@ def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
         raise ValidationError(_("A number is required."))
     if text.startswith("−"):
         text = "-" + text[1:]
+    if not _NOTATION.fullmatch(text):
+        # Decimal() would also read "1_000", "1e3", "+5" and other scripts'
+        # digits, none of which a page, a template or a spreadsheet writes.
+        raise ValidationError(
+            _("“%(value)s” is not a number.") % {"value": value}, code="not_a_number"
+        )
     commas, points = text.count(","), text.count(".")
     if commas + points == 1 and _AMBIGUOUS.fullmatch(text):
         sign = "," if commas else "."

@@ -1,6 +1,7 @@
 """Writes of activity entries: create, update with optimistic locking, delete."""
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -130,6 +131,11 @@ def ensure_unit_allowed(
         )
 
 
+# A quantity passed as text: ASCII digits and a decimal point (pages pass the
+# number as the NumberField read it; the API its JSON string).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def quantity_limit() -> Decimal:
     """Return the largest quantity a line may have, from the settings."""
     return Decimal(str(settings.ENTRY_QUANTITY_MAX))
@@ -152,7 +158,10 @@ def parse_quantity(value: Any, *, limit: Decimal | None = None) -> Decimal:
         raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number") from None
     if not quantity.is_finite():
         raise ValidationError(QUANTITY_NOT_FINITE, code="quantity_not_finite")
-    if quantity < 0:
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+        # Decimal() also reads "1_000", "1e3" and other scripts' digits.
+        raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number")
+    if quantity < 0 or quantity.is_signed():  # -0 too
         raise ValidationError(QUANTITY_NEGATIVE, code="quantity_negative")
     if limit is None:
         limit = quantity_limit()
