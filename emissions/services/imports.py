@@ -993,7 +993,18 @@ def import_commit(
         )
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        _ensure_committable(organisation, locked, confirm_duplicate_file)
+        # Two commits of the same file wait for each other here, so the second
+        # sees the first as committed.
+        _lock_content(organisation, batch.sha256)
+        refused = None
+        try:
+            _ensure_committable(organisation, locked, confirm_duplicate_file)
+        except ValidationError as exc:
+            if exc.code != "duplicate_file":
+                raise
+            # The same file was committed while this one was being checked;
+            # the batch is back at its preview, asking for the confirmation.
+            refused = exc
         closed = []
         for reporting_year in ReportingYear.objects.select_for_update().filter(
             pk__in=years
@@ -1002,7 +1013,7 @@ def import_commit(
                 ensure_year_writable(reporting_year)
             except ValidationError as exc:
                 closed.extend(exc.messages)
-        if not closed:
+        if not closed and refused is None:
             inserter.insert()
             copy_to_history(
                 ActivityEntry,
@@ -1021,6 +1032,10 @@ def import_commit(
             _delete_on_commit(batch.preview_files())
             batch.prepared_file = batch.prepared_sha256 = batch.shown_file = ""
             batch.save()
+    if refused is not None:
+        inserter.clear()
+        batch.refresh_from_db()
+        raise refused
     if closed:
         # A year was locked between the check of the rows and the writing.
         _fail(batch, [{"row": None, "column": "year", "message": m} for m in closed])
@@ -1047,6 +1062,8 @@ def _fail(batch: ImportBatch, errors: list[dict]) -> None:
 def _ensure_committable(
     organisation: Organisation, batch: ImportBatch, confirm_duplicate_file: bool
 ) -> None:
+    """Refuse a batch of another organisation, one not waiting to be committed
+    and, unless confirmed, a file committed before."""
     if batch.organisation_id != organisation.pk:
         raise ValidationError(_("That import belongs to another organisation."))
     if batch.status not in (ImportStatus.PREVIEW, ImportStatus.PROCESSING):
@@ -1054,13 +1071,56 @@ def _ensure_committable(
             _("This import is %(status)s and cannot be committed again.")
             % {"status": batch.get_status_display().lower()}
         )
-    if batch.duplicate_of_id and not confirm_duplicate_file:
-        raise ValidationError(
-            _(
-                "The same file was already imported on %(date)s; confirm to import "
-                "it again."
-            )
-            % {"date": batch.duplicate_of.committed_at.date().isoformat()}
+    if not confirm_duplicate_file:
+        # Looked up again, not taken from the preview: another member may
+        # have committed the same file since.
+        duplicate = _committed_duplicate(batch)
+        if duplicate is not None:
+            raise _refuse_duplicate(batch, duplicate)
+
+
+def _committed_duplicate(batch: ImportBatch) -> ImportBatch | None:
+    """Return the latest committed batch of the same file, other than this one."""
+    return (
+        ImportBatch.objects.filter(
+            organisation_id=batch.organisation_id,
+            sha256=batch.sha256,
+            status=ImportStatus.COMMITTED,
+        )
+        .exclude(pk=batch.pk)
+        .order_by("-committed_at")
+        .first()
+    )
+
+
+def _refuse_duplicate(batch: ImportBatch, duplicate: ImportBatch) -> ValidationError:
+    """Return the batch to its preview, which asks for the confirmation, and
+    return the error saying why."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.PREVIEW, rows_done=0, duplicate_of=duplicate
+    )
+    batch.status, batch.rows_done = ImportStatus.PREVIEW, 0
+    batch.duplicate_of = duplicate
+    return ValidationError(
+        _("The same file was already imported on %(date)s; confirm to import it again.")
+        % {"date": duplicate.committed_at.date().isoformat()},
+        code="duplicate_file",
+    )
+
+
+def _lock_content(organisation: Organisation, sha256: str) -> None:
+    """Hold, until the transaction ends, a lock on a file's content in the
+    organisation, so two commits of the same file never run side by side.
+
+    PostgreSQL takes an advisory lock on the organisation and the checksum;
+    SQLite's write transactions already run one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    content = int(sha256[:8], 16) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [organisation.pk, content]
         )
 
 
