@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,7 +15,7 @@ from reports.charts import StackedBar, horizontal_bars, stacked_scope_bars
 from reports.forms import DashboardFilterForm, ReportRequestForm
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
-from reports.services import EXTENSIONS, report_request
+from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
 
 
 def _years(organisation) -> list[int]:
@@ -153,13 +154,25 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @org_view(Capability.VIEW)
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a finished report file."""
     report = get_object_or_404(
         GeneratedReport, organisation=request.organisation, pk=pk
     )
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404("The report is not ready.")
+    try:
+        handle = report.file.open("rb")
+    except OSError:
+        return render(
+            request,
+            "file_missing.html",
+            {
+                "message": REPORT_FILE_MISSING,
+                "back": reverse("report_list", args=[request.organisation.slug]),
+            },
+            status=404,
+        )
     extension, content_type = EXTENSIONS[report.kind]
     unit = f"-{report.business_unit.code}" if report.business_unit else ""
     name = (
@@ -167,7 +180,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
         f"{report.language}.{extension}"
     )
     response = FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=name,
         content_type=content_type,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
+from carbonledger.lib.files import storage_delete, storage_save
 from emissions.importing.reading import RawFile, check_upload, read_upload
 from emissions.importing.values import (
     cell_text,
@@ -789,7 +790,11 @@ def import_preview(
         stored_file=_store_upload(organisation, sha, file_name, data),
         uploaded_by=actor,
     )
-    _record_check(batch, checked)
+    try:
+        _record_check(batch, checked)
+    except ValidationError:
+        storage_delete(batch.stored_file)
+        raise
     return ImportPreview(
         batch=batch,
         row_count=checked.tally.row_count,
@@ -839,20 +844,23 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         checked = _check_rows(
             batch.organisation, batch.uploaded_by, raw, batch.sha256, batch.pk
         )
+        batch.status = ImportStatus.PREVIEW
+        _record_check(batch, checked)
     except ValidationError as exc:
-        # Nothing of a file that cannot be read is kept but the reason.
+        # Nothing of a file that cannot be read (or kept) is kept but the reason.
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             rows_done=0,
             stored_file="",
+            prepared_file="",
+            prepared_sha256="",
+            shown_file="",
             errors=[{"row": None, "column": "", "message": m} for m in exc.messages],
         )
         if batch.stored_file:
-            default_storage.delete(batch.stored_file)
+            storage_delete(batch.stored_file)
         batch.refresh_from_db()
         return batch
-    batch.status = ImportStatus.PREVIEW
-    _record_check(batch, checked)
     return batch
 
 
@@ -895,7 +903,7 @@ def _store_upload(
     organisation: Organisation, sha256: str, file_name: str, data: bytes
 ) -> str:
     suffix = PurePath(file_name).suffix.lower()[:6]
-    return default_storage.save(
+    return storage_save(
         f"imports/{organisation.pk}/{sha256}{suffix}", ContentFile(data)
     )
 
@@ -905,12 +913,17 @@ def _record_check(batch: ImportBatch, checked: _Checked) -> None:
     folder = f"imports/{batch.organisation_id}/{batch.sha256}"
     if checked.prepared is not None:
         batch.prepared_sha256 = hashlib.sha256(checked.prepared).hexdigest()
-        batch.prepared_file = default_storage.save(
+        batch.prepared_file = storage_save(
             f"{folder}.rows.jsonl", ContentFile(checked.prepared)
         )
-    batch.shown_file = default_storage.save(
-        f"{folder}.shown.csv", ContentFile(checked.shown)
-    )
+    try:
+        batch.shown_file = storage_save(
+            f"{folder}.shown.csv", ContentFile(checked.shown)
+        )
+    except ValidationError:
+        if batch.prepared_file:
+            storage_delete(batch.prepared_file)
+        raise
     batch.rows_read = checked.tally.row_count
     batch.rows_done = 0
     batch.errors = _error_records(checked.tally.error_rows)
@@ -1055,7 +1068,7 @@ def _fail(batch: ImportBatch, errors: list[dict]) -> None:
         shown_file="",
     )
     for name in batch.preview_files():
-        default_storage.delete(name)
+        storage_delete(name)
     batch.refresh_from_db()
 
 
@@ -1199,7 +1212,7 @@ def import_discard(
 def _delete_on_commit(names: list[str]) -> None:
     """Delete stored files once the transaction that stops using them commits."""
     for name in names:
-        transaction.on_commit(partial(default_storage.delete, name))
+        transaction.on_commit(partial(storage_delete, name))
 
 
 def _delete_entries_of(batch: ImportBatch) -> None:
