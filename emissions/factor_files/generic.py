@@ -22,6 +22,7 @@ from emissions.factor_files.common import (
     open_workbook,
     sha256_of,
 )
+from emissions.factor_files.limits import MAX_ROWS
 from emissions.units import parse_published_unit
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_generic_factor_file"]
@@ -63,7 +64,15 @@ def _read_rows(path: Path) -> list[list[object]]:
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in comma-decimal locales save CSV with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if len(rows) > MAX_ROWS:
+            raise FactorFileError(
+                f"{path.name} has more than {MAX_ROWS:,} rows, more than a factor "
+                "table."
+            )
+        rows.append(row)
+    return rows
 
 
 def parse_generic_factor_file(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import Capability
 from accounts.tenancy import org_view
 from emissions.exporting import entries_csv, entries_of, inventory_workbook
-from emissions.importing.reading import COLUMNS
+from emissions.importing.reading import COLUMNS, check_upload_size
 from emissions.importing.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
 from emissions.services.imports import (
@@ -36,6 +36,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Before anything reads it: a large upload waits on disk, not in memory.
+        check_upload_size(upload.size)
+        return upload
 
 
 def _download(payload: bytes, name: str, content_type: str) -> HttpResponse:
