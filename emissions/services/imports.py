@@ -824,6 +824,7 @@ def import_upload_for_check(
         stored_file=_store_upload(organisation, sha, file_name, data),
         uploaded_by=actor,
         status=ImportStatus.CHECKING,
+        progress_at=timezone.now(),
     )
     # The messages of the rows in the uploader's language.
     language = get_language() or settings.LANGUAGE_CODE
@@ -844,8 +845,13 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         checked = _check_rows(
             batch.organisation, batch.uploaded_by, raw, batch.sha256, batch.pk
         )
-        batch.status = ImportStatus.PREVIEW
-        _record_check(batch, checked)
+        with transaction.atomic():
+            # Discarded meanwhile (as stopped), or checked by a resumed task.
+            current = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if current.status != ImportStatus.CHECKING:
+                return current
+            batch.status = ImportStatus.PREVIEW
+            _record_check(batch, checked)
     except ValidationError as exc:
         # Nothing of a file that cannot be read (or kept) is kept but the reason.
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -891,7 +897,9 @@ def _check_rows(
         tally.add(row)
         shown.add(row)
         if batch_pk is not None and done % PROGRESS_EVERY == 0:
-            ImportBatch.objects.filter(pk=batch_pk).update(rows_done=done)
+            ImportBatch.objects.filter(pk=batch_pk).update(
+                rows_done=done, progress_at=timezone.now()
+            )
     return _Checked(
         tally=tally,
         prepared=None if tally.error_rows else prepared.content(sha256),
@@ -995,7 +1003,9 @@ def import_commit(
             years.add(row.fields["reporting_year_id"])
         row.fields = None
         if done % PROGRESS_EVERY == 0:
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                rows_done=done, progress_at=timezone.now()
+            )
     del rows
     if failed:
         inserter.clear()
@@ -1137,6 +1147,119 @@ def _lock_content(organisation: Organisation, sha256: str) -> None:
         )
 
 
+def import_batch_stopped(batch: ImportBatch, *, now=None) -> bool:
+    """Whether a check or commit in the background has stopped.
+
+    Its worker reports progress at least every PROGRESS_EVERY rows; a batch
+    still checking or processing without progress for IMPORT_STALE_MINUTES
+    lost its worker (killed, or the machine restarted). Its commit, if it had
+    begun, wrote nothing: the entries are written in one transaction.
+    """
+    if batch.status not in (ImportStatus.CHECKING, ImportStatus.PROCESSING):
+        return False
+    last = batch.progress_at or batch.created_at
+    limit = datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    return last < (now or timezone.now()) - limit
+
+
+def import_commit_request(
+    *,
+    organisation: Organisation,
+    actor: User,
+    batch: ImportBatch,
+    confirm_duplicate_file: bool = False,
+) -> ImportBatch:
+    """Commit a previewed batch: a large one through the task queue, others now.
+
+    A batch of more than IMPORT_BACKGROUND_ROWS rows becomes `processing` and
+    is committed by `import_commit_task`; the batch returned says which. A
+    batch already processing is never committed again here, in the request.
+    """
+    from emissions.tasks import import_commit_task
+
+    membership_for_write(organisation=organisation, actor=actor)
+    if batch.status == ImportStatus.PROCESSING:
+        raise ValidationError(_being_processed(batch), code="processing")
+    if batch.rows_read <= settings.IMPORT_BACKGROUND_ROWS:
+        return import_commit(
+            organisation=organisation,
+            actor=actor,
+            batch=batch,
+            confirm_duplicate_file=confirm_duplicate_file,
+        )
+    # Refused now rather than by the task: another organisation's batch, one
+    # committed or failed, a file imported before without the confirmation.
+    _ensure_committable(organisation, batch, confirm_duplicate_file)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(
+            pk=batch.pk, organisation=organisation
+        )
+        if locked.status == ImportStatus.PROCESSING:
+            raise ValidationError(_being_processed(locked), code="processing")
+        # The commit task checks the rest again under its own lock.
+        _ensure_committable(organisation, locked, confirm_duplicate_file=True)
+        locked.status = ImportStatus.PROCESSING
+        locked.rows_done = 0
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["status", "rows_done", "progress_at"])
+    # Without a task worker the task runs here, before the request goes on.
+    import_commit_task.enqueue(locked.pk, actor.pk, confirm_duplicate_file)
+    locked.refresh_from_db()
+    return locked
+
+
+def _being_processed(batch: ImportBatch) -> str:
+    if import_batch_stopped(batch):
+        return _(
+            "This import stopped while it was being processed; resume it or discard it."
+        )
+    return _("This import is already being processed.")
+
+
+def import_resume(
+    *, organisation: Organisation, actor: User, batch: ImportBatch
+) -> ImportBatch:
+    """Start a stopped check or commit again, through the task queue.
+
+    The check reads the stored file from the start; the commit checks every
+    row again and writes them all in one transaction, as it would have.
+    """
+    from emissions.tasks import import_check_task, import_commit_task
+
+    membership_for_write(
+        organisation=organisation, actor=actor, capability=Capability.EDIT
+    )
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(
+            pk=batch.pk, organisation=organisation
+        )
+        if not import_batch_stopped(locked):
+            raise ValidationError(
+                _(
+                    "Only an import that stopped while it was checked or "
+                    "processed can be resumed."
+                ),
+                code="not_stopped",
+            )
+        locked.rows_done = 0
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["rows_done", "progress_at"])
+        if locked.status == ImportStatus.CHECKING:
+            language = get_language() or settings.LANGUAGE_CODE
+            task = partial(import_check_task.enqueue, locked.pk, language)
+        else:
+            # A batch of a file imported before was committed with the
+            # confirmation; one imported meanwhile is refused by the commit.
+            task = partial(
+                import_commit_task.enqueue,
+                locked.pk,
+                actor.pk,
+                locked.duplicate_of_id is not None,
+            )
+        transaction.on_commit(task)
+    return locked
+
+
 @transaction.atomic
 def import_rollback(
     *, organisation: Organisation, actor: User, batch: ImportBatch
@@ -1188,8 +1311,9 @@ def import_discard(
 ) -> ImportBatch:
     """Discard an upload that was never imported: its files go, its record stays.
 
-    A preview (valid or not) or a failed commit wrote no entries; its uploaded
-    file, parsed rows and shown rows are deleted once the status is saved.
+    A preview (valid or not), a failed commit, or a check or commit that
+    stopped (`import_batch_stopped`) wrote no entries; its uploaded file,
+    parsed rows and shown rows are deleted once the status is saved.
     """
     membership_for_write(
         organisation=organisation, actor=actor, capability=Capability.EDIT
@@ -1197,7 +1321,9 @@ def import_discard(
     batch = ImportBatch.objects.select_for_update().get(
         pk=batch.pk, organisation=organisation
     )
-    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED) and not (
+        import_batch_stopped(batch)
+    ):
         raise ValidationError(
             _("Only an upload that was not imported can be discarded.")
         )
