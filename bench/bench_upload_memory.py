@@ -10,9 +10,11 @@ task worker the background check of a large upload runs in the same request,
 so its memory is counted too.
 
 Cases: a CSV of 400 MB (over the 50 MB limit); a workbook of 1.1 million rows
-(about 26 MB, inside the archive limits); a workbook and a CSV of 200,000 rows
-(the row limit); a factor workbook of 0.7 MB that expands to a million rows; a
-factor CSV of 25 MB (the factor upload limit).
+(32 MB, inside the archive limits); a workbook and a CSV of 200,000 rows
+(the row limit); workbooks of ten rows and one cell at Z1000000, for an import
+and as a factor file; a factor workbook of a million rows and a factor CSV of
+25 MB (the factor upload limit); an OpenDocument factor sheet of one row
+repeated a million times.
 """
 
 from __future__ import annotations
@@ -216,6 +218,35 @@ def make_files(folder: Path, wanted: str | None) -> dict[str, tuple[str, Path, d
                 out.write(f"key-{n},Fuels,Fuel {n},kWh,0.{n % 1000:03d},2024\n")
                 n += 1
 
+    def repeated_ods(path: Path) -> None:
+        table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+        row = (
+            '<table:table-row table:number-rows-repeated="1000000">'
+            '<table:table-cell table:number-columns-repeated="26" '
+            'office:value-type="float" office:value="1"><text:p>1</text:p>'
+            "</table:table-cell></table:table-row>"
+        )
+        content = (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            f'xmlns:table="{table}" xmlns:text="urn:oasis:names:tc:opendocument:'
+            'xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>'
+            f'<table:table table:name="Factors">{row}</table:table>'
+            "</office:spreadsheet></office:body></office:document-content>"
+        )
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(
+                "mimetype", "application/vnd.oasis.opendocument.spreadsheet"
+            )
+            archive.writestr("content.xml", content)
+            archive.writestr(
+                "META-INF/manifest.xml",
+                '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+            )
+
     activities = ("import_upload", {})
     factors = ("factor_set_upload", {"publisher": "generic", "name": "Bench"})
     case("CSV of 400 MB (over the 50 MB limit)", "big.csv", *activities, big_csv)
@@ -263,6 +294,12 @@ def make_files(folder: Path, wanted: str | None) -> dict[str, tuple[str, Path, d
         lambda path: write_xlsx(path, "Factors", header, factor_rows(1_000_000)),
     )
     case("Factor CSV of 25 MB (the limit)", "factors.csv", *factors, factor_csv)
+    case(
+        "Factor OpenDocument sheet of one row repeated a million times",
+        "factors-repeated.ods",
+        *factors,
+        repeated_ods,
+    )
     return cases
 
 

@@ -8,6 +8,7 @@ about 7,000 rows of 12 columns).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -46,6 +47,14 @@ def check_workbook_size(path: Path) -> None:
                 f"{path.name}: its sheets hold {content.file_size // 2**20} MB, "
                 f"more than a factor table ({MAX_ODS_CONTENT // 2**20} MB)."
             )
+        if content is not None:
+            rows, columns = _ods_used_area(archive)
+            if rows > MAX_ROWS or rows * columns > MAX_ROWS * MAX_COLUMNS:
+                raise FactorFileError(
+                    f"{path.name}: its sheets use {rows:,} rows by {columns:,} "
+                    "columns, more than a factor table; delete the rows and "
+                    "columns outside the table."
+                )
         for name, part in worksheet_parts(archive):
             if part not in names:
                 continue
@@ -65,3 +74,35 @@ def check_workbook_size(path: Path) -> None:
                     f"{extent.width:,} columns), more than a factor table; delete "
                     "the rows and columns outside the table."
                 )
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>(.*?)</table:table-row>", re.S)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*)")
+_ODS_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _ods_used_area(archive: zipfile.ZipFile) -> tuple[int, int]:
+    """Return the rows and columns an OpenDocument sheet's parser holds.
+
+    A row or cell may stand for many ("number-rows-repeated"), and the parser
+    repeats those that hold a value; empty repeated rows and cells (a
+    spreadsheet program writes them to the sheet's end) cost nothing.
+    """
+    rows = columns = position = 0
+    with archive.open("content.xml") as stream:
+        text = stream.read(MAX_ODS_CONTENT + 1)
+    for match in _ODS_ROW.finditer(text):
+        found = _ODS_ROWS_REPEATED.search(match.group(1))
+        repeated = int(found.group(1)) if found else 1
+        position += repeated
+        width = used = 0
+        for cell in _ODS_CELL.finditer(match.group(2)):
+            found = _ODS_COLUMNS_REPEATED.search(cell.group(1))
+            width += int(found.group(1)) if found else 1
+            if b"office:value-type" in cell.group(1):
+                used = width
+        if used:
+            rows = position
+            columns = max(columns, used)
+    return rows, columns

@@ -161,3 +161,59 @@ def test_the_command_is_refused_when_a_member_commits_during_its_preview(
     call_command("import_activities", str(path), org=org.slug, confirm_duplicate=True)
     assert ActivityEntry.objects.count() == 20
     assert ImportBatch.objects.filter(status="committed").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_commits_of_the_same_file_wait_for_each_other_on_postgresql(
+    org, editor, admin, unit, catalogue
+):
+    """The second commit waits for the first to end, then sees it committed."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from emissions.services.imports import _lock_content
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time anyway")
+    data = xlsx(TEN)
+    first, second = _preview(org, editor, data), _preview(org, admin, data)
+    holding, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first_commit():
+        # As the first commit does while it writes: hold the content lock.
+        try:
+            with transaction.atomic():
+                _lock_content(org, first.sha256)
+                holding.set()
+                release.wait(10)
+                import_commit(organisation=org, actor=editor, batch=first)
+        finally:
+            connections.close_all()
+
+    def second_commit():
+        try:
+            import_commit(organisation=org, actor=admin, batch=second)
+            outcome["second"] = "committed"
+        except ValidationError as exc:
+            outcome["second"] = exc.messages[0]
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first_commit)
+    one.start()
+    assert holding.wait(10)
+    two = threading.Thread(target=second_commit)
+    two.start()
+    two.join(1.5)
+    # Still waiting for the lock the first commit holds.
+    assert two.is_alive()
+    release.set()
+    one.join(20)
+    two.join(20)
+    assert outcome["second"].startswith("The same file was already imported on")
+    assert ActivityEntry.objects.count() == 10
+    assert set(ActivityEntry.objects.values_list("import_batch", flat=True)) == {
+        first.pk
+    }

@@ -196,3 +196,46 @@ def test_published_factor_files_are_within_the_bounds(name):
     from pathlib import Path
 
     limits.check_workbook_size(Path("../shared/data/factors") / name)
+
+
+def _ods(path, rows: int, columns: int, trailing_empty: int = 0):
+    """An OpenDocument sheet of a header and one row repeated `rows` times."""
+    import zipfile
+
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
+        f'xmlns:office:1.0" xmlns:table="{table}" xmlns:text="urn:oasis:names:tc:'
+        'opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Factors"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>key</text:p>'
+        "</table:table-cell></table:table-row>"
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+        f'table:number-columns-repeated="{columns}" office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+        f'<table:table-row table:number-rows-repeated="{trailing_empty or 1}">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    return path
+
+
+def test_an_ods_factor_sheet_repeating_a_row_a_million_times_is_refused(
+    tmp_path, no_parsing
+):
+    path = _ods(tmp_path / "own.ods", rows=1_000_000, columns=26)
+    with pytest.raises(FactorFileError) as refused:
+        parse_factor_file(path, publisher="generic", name="Own")
+    assert str(refused.value) == (
+        "own.ods: its sheets use 1,000,001 rows by 26 columns, more than a factor "
+        "table; delete the rows and columns outside the table."
+    )
+
+
+def test_empty_rows_repeated_to_the_end_of_an_ods_sheet_cost_nothing(tmp_path):
+    path = _ods(tmp_path / "own.ods", rows=10, columns=6, trailing_empty=1_048_000)
+    limits.check_workbook_size(path)
