@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,7 +38,7 @@ from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
-from reports.services import EXTENSIONS, report_request
+from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
 
 SIX = Decimal("0.000001")
 NOT_A_NUMBER = gettext_lazy(
@@ -544,9 +545,13 @@ class ReportViewSet(RecordViewSet):
         report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:
             raise Http404("The report is not ready.")
+        try:
+            handle = report.file.open("rb")
+        except OSError:
+            raise NotFound(REPORT_FILE_MISSING) from None
         extension, content_type = EXTENSIONS[report.kind]
         return FileResponse(
-            report.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=f"{report.kind}-{report.file_year}-{report.language}.{extension}",
             content_type=content_type,

@@ -42,6 +42,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
         ["bench/bench_export.py", "--database-url", POSTGRES_URL],
     ),
     ("PDF report", ["bench/bench_report.py"]),
+    ("Upload memory", ["bench/bench_upload_memory.py"]),
     ("HTTP throughput", ["bench/bench_http.py"]),
 ]
 

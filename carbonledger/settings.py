@@ -168,6 +168,9 @@ IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5_000)
 # Uploads of more bytes are checked by the task queue (1 MiB: some 30,000 rows
 # of a workbook, under a second to check).
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
+# A batch checked or committed in the background without progress for this long
+# has stopped (its worker was killed); its page offers to resume or discard it.
+IMPORT_STALE_MINUTES = env.int("IMPORT_STALE_MINUTES", default=10)
 # An inventory workbook of more entries is built in the background, as a report
 # (about 1 s per 4,000 entries).
 INVENTORY_DIRECT_ENTRIES = env.int("INVENTORY_DIRECT_ENTRIES", default=20_000)

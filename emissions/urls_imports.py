@@ -12,6 +12,11 @@ urlpatterns = [
         name="import_rollback",
     ),
     path(
+        "imports/<int:pk>/resume/",
+        imports.import_resume_view,
+        name="import_resume",
+    ),
+    path(
         "imports/<int:pk>/discard/",
         imports.import_discard_view,
         name="import_discard",

@@ -1,6 +1,7 @@
 """Writes of the reports area: asking for a report and building it."""
 
 import hashlib
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
-from carbonledger.lib.files import write_atomically
+from carbonledger.lib.files import STORAGE_NOT_WRITABLE, write_atomically
 from reports.models import (
     GeneratedReport,
     ReportKind,
@@ -19,6 +20,8 @@ from reports.models import (
     ReportStatus,
     Scope3Exclusion,
 )
+
+logger = logging.getLogger(__name__)
 
 UNKNOWN_LANGUAGE = _("Reports are available in English, Norwegian Bokmål and Swedish.")
 NO_DATA = _("There are no emissions recorded for %(year)s.")
@@ -28,6 +31,10 @@ EVERY_YEAR_INVENTORY_ONLY = _(
     "choose a year."
 )
 NO_ENTRIES = _("There are no emissions recorded.")
+REPORT_FILE_MISSING = _(
+    "The file of this report is missing from the file storage; ask for the "
+    "report again to build it anew."
+)
 LANGUAGES = ("en", "nb", "sv")
 EXTENSIONS = {
     ReportKind.PDF: ("pdf", "application/pdf"),
@@ -108,7 +115,17 @@ def report_build(*, report: GeneratedReport) -> GeneratedReport:
         f"reports/{report.organisation_id}/{year}/"
         f"{report.kind}-{year}{unit}-{report.language}-{report.pk}.{extension}"
     )
-    write_atomically(Path(settings.MEDIA_ROOT) / relative, payload)
+    try:
+        write_atomically(Path(settings.MEDIA_ROOT) / relative, payload)
+    except OSError:
+        logger.exception("The report %s could not be stored", report.pk)
+        GeneratedReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.FAILED,
+            error=str(STORAGE_NOT_WRITABLE),
+            finished_at=timezone.now(),
+        )
+        report.refresh_from_db()
+        return report
     GeneratedReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.DONE,
         file=relative,

@@ -31,6 +31,7 @@ from reports.pdf import scope3_category_names
 from reports.selectors import entries_for, inventory_for_year
 from reports.services import (
     EXTENSIONS,
+    REPORT_FILE_MISSING,
     report_narrative_set,
     report_request,
     scope3_exclusion_set,
@@ -173,13 +174,25 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @org_view(Capability.VIEW)
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a finished report file."""
     report = get_object_or_404(
         GeneratedReport, organisation=request.organisation, pk=pk
     )
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404("The report is not ready.")
+    try:
+        handle = report.file.open("rb")
+    except OSError:
+        return render(
+            request,
+            "file_missing.html",
+            {
+                "message": REPORT_FILE_MISSING,
+                "back": reverse("report_list", args=[request.organisation.slug]),
+            },
+            status=404,
+        )
     extension, content_type = EXTENSIONS[report.kind]
     unit = f"-{report.business_unit.code}" if report.business_unit else ""
     name = (
@@ -187,7 +200,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
         f"{report.language}.{extension}"
     )
     response = FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=name,
         content_type=content_type,

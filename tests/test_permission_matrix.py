@@ -96,6 +96,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "import_commit": lambda o: {"pk": o["batch"].pk},
     "import_rollback": lambda o: {"pk": o["batch"].pk},
     "import_discard": lambda o: {"pk": o["batch"].pk},
+    "import_resume": lambda o: {"pk": o["batch"].pk},
     "import_template": lambda o: {"fmt": "xlsx"},
     "inventory_export": lambda o: {"fmt": "xlsx"},
     "dashboard": lambda o: {},

@@ -90,8 +90,11 @@ def open_workbook(path: Path):  # noqa: ANN201 - calamine has no stub types
     """Open an .xls/.xlsx/.ods workbook with calamine or raise FactorFileError."""
     from python_calamine import CalamineWorkbook
 
+    from emissions.factor_files.limits import check_workbook_size
+
     if not path.is_file():
         raise FactorFileError(f"Factor file not found: {path}")
+    check_workbook_size(path)
     try:
         check_file_xml(path)
     except UnsafeXml as exc:

@@ -8,7 +8,6 @@ together in one FactorFileError.
 from __future__ import annotations
 
 import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from emissions.factor_files.common import (
     open_workbook,
     sha256_of,
 )
+from emissions.factor_files.limits import MAX_ROWS
 from emissions.units import parse_published_unit
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_generic_factor_file"]
@@ -56,14 +56,24 @@ def _read_rows(path: Path) -> list[list[object]]:
         return workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()
     if suffix not in (".csv", ".txt"):
         raise FactorFileError(f"{path.name}: expected a .csv or .xlsx file.")
+    # Read as it goes: the whole text would be held several times over.
+    rows = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first_line = handle.readline()
+            handle.seek(0)
+            # Spreadsheets in comma-decimal locales save CSV with semicolons.
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            for row in csv.reader(handle, delimiter=delimiter):
+                if len(rows) > MAX_ROWS:
+                    raise FactorFileError(
+                        f"{path.name} has more than {MAX_ROWS:,} rows, more than a "
+                        "factor table."
+                    )
+                rows.append(row)
     except UnicodeDecodeError as exc:
         raise FactorFileError(f"{path.name} is not UTF-8 text: {exc}") from exc
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets in comma-decimal locales save CSV with semicolons.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return rows
 
 
 def parse_generic_factor_file(

@@ -11,7 +11,6 @@ import csv
 import difflib
 import io
 import itertools
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from carbonledger.lib.ooxml import UnsafeXml, check_archive_xml
+from carbonledger.lib.sheets import (
+    SheetExtent,
+    SheetTooLarge,
+    scan_sheet,
+    worksheet_parts,
+)
 
 COLUMNS = [
     "business_unit",
@@ -39,6 +44,12 @@ MAX_UNCOMPRESSED = 300 * 1024 * 1024
 MAX_RATIO = 150
 # How many rows holding anything are searched for the header (titles above it).
 HEADER_SEARCH_ROWS = 10
+# The used area of a sheet may be this many columns wide over the rows an
+# import reads (a parser holds every cell of the area), and the sheet with the
+# text its cells share may expand to this much XML (a parser holds its text).
+# 200,000 rows of the template written by a spreadsheet program take 70 MB.
+MAX_SHEET_COLUMNS = 26
+MAX_SHEET_XML = 150 * 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -244,10 +255,7 @@ def _data_rows(
         if all(value is None or value == "" for value in values.values()):
             continue
         if count >= limit:
-            raise ValidationError(
-                _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{limit:,}"}
-            )
+            raise _too_many_rows(limit)
         count += 1
         cells = uncalculated.get(offset) if uncalculated else None
         if cells:
@@ -290,12 +298,17 @@ def check_upload(name: str, data: bytes) -> str:
     Size, real type, macros, archive integrity and zip-bomb limits: quick,
     so they are made at once even where the rows are read in the background.
     """
-    if len(data) > settings.IMPORT_MAX_BYTES:
+    check_upload_size(len(data))
+    return detect_kind(name, data)
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a file larger than IMPORT_MAX_BYTES; made before it is read."""
+    if size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)s MB.")
             % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
-    return detect_kind(name, data)
 
 
 def read_upload(name: str, data: bytes) -> RawFile:
@@ -313,6 +326,7 @@ def read_upload(name: str, data: bytes) -> RawFile:
             _rows_from_matrix(reader),
             decimal_sign={";": ",", ",": "."}.get(delimiter),
         )
+    extent = measure_sheet(data) if kind == "xlsx" else None
     from python_calamine import CalamineWorkbook
 
     try:
@@ -333,51 +347,84 @@ def read_upload(name: str, data: bytes) -> RawFile:
             _("The workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}
         ) from exc
     uncalculated = {}
-    if kind == "xlsx":
+    if extent is not None:
         uncalculated = {
             row: [(column - first_column, ref) for column, ref in cells]
-            for row, cells in uncalculated_cells(data, sheet_name).items()
+            for row, cells in extent.uncalculated.items()
         }
     return RawFile(kind, _rows_from_matrix(matrix, 1, uncalculated))
 
 
-_TAG_ATTRIBUTES = re.compile(rb'([\w:]+)="([^"]*)"')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_CACHED_VALUE = re.compile(rb"<v>[^<]+</v>")
+def _import_sheet(archive: zipfile.ZipFile) -> tuple[str, str] | None:
+    """Return (name, archive path) of the sheet an import reads: "Activities",
+    or the first sheet."""
+    parts = worksheet_parts(archive)
+    for name, part in parts:
+        if name == "Activities":
+            return name, part
+    return parts[0] if parts else None
 
 
-def _attributes(tag: bytes) -> dict[bytes, bytes]:
-    return dict(_TAG_ATTRIBUTES.findall(tag))
+def measure_sheet(data: bytes) -> SheetExtent | None:
+    """Return the extent of the sheet an import reads, refusing one too large.
+
+    A parser holds every cell of the sheet's used area and all of the
+    workbook's text in memory, so they are bounded by the row limit before it
+    reads anything: more rows holding cells than the limit allows (with the
+    header and the titles above it), an area wider than MAX_SHEET_COLUMNS
+    columns of those rows, or more XML than MAX_SHEET_XML.
+    """
+    limit = settings.IMPORT_MAX_ROWS
+    rows = limit + HEADER_SEARCH_ROWS + 1
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        found = _import_sheet(archive)
+        if found is None or found[1] not in archive.namelist():
+            return None
+        name, part = found
+        # The sheet's cells and the text they share.
+        size = archive.getinfo(part).file_size
+        if "xl/sharedStrings.xml" in archive.namelist():
+            size += archive.getinfo("xl/sharedStrings.xml").file_size
+        if size > MAX_SHEET_XML:
+            raise ValidationError(
+                _(
+                    "The sheet “%(sheet)s” expands to %(size)s MB, more than an "
+                    "import reads (%(limit)s MB); split it into smaller files."
+                )
+                % {
+                    "sheet": name,
+                    "size": size // 2**20,
+                    "limit": MAX_SHEET_XML // 2**20,
+                }
+            )
+        try:
+            extent = scan_sheet(archive, part, stop_after=rows, formulas=True)
+        except SheetTooLarge:
+            extent = None
+    if extent is None or extent.stopped:
+        raise _too_many_rows(limit)
+    if extent.cells > rows * MAX_SHEET_COLUMNS:
+        raise ValidationError(
+            _(
+                "The sheet “%(sheet)s” uses cells up to %(cell)s (%(rows)s rows by "
+                "%(columns)s columns), more than an import reads. Delete the rows "
+                "and columns outside the table, or split it into smaller files."
+            )
+            % {
+                "sheet": name,
+                "cell": extent.last_cell,
+                "rows": f"{extent.height:,}",
+                "columns": f"{extent.width:,}",
+            }
+        )
+    return extent
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """Return the archive path of a worksheet by its name, from the workbook's parts."""
-    workbook = archive.read("xl/workbook.xml")
-    wanted = None
-    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        attributes = _attributes(tag)
-        if attributes.get(b"name", b"").decode("utf-8", "replace") == sheet_name:
-            wanted = attributes.get(b"r:id")
-            break
-    if wanted is None:
-        return None
-    try:
-        relations = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return None
-    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", relations):
-        attributes = _attributes(tag)
-        if attributes.get(b"Id") == wanted:
-            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + (letter - 64)
-    return index - 1
+def _too_many_rows(limit: int) -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(limit)s rows; split it into smaller files.")
+        % {"limit": f"{limit:,}"}
+    )
 
 
 def uncalculated_cells(
@@ -391,25 +438,8 @@ def uncalculated_cells(
     without results, whose cells would otherwise read as empty.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        part = _sheet_part(archive, sheet_name)
+        parts = dict(worksheet_parts(archive))
+        part = parts.get(sheet_name)
         if part is None or part not in archive.namelist():
             return {}
-        xml = archive.read(part)
-    found: dict[int, list[tuple[int, str]]] = {}
-    if b"<f" not in xml:
-        return found
-    for match in re.finditer(rb"<f[\s>/]", xml):
-        start = xml.rfind(b"<c ", 0, match.start())
-        end = xml.find(b"</c>", match.end())
-        if start < 0 or end < 0:
-            continue
-        cell = xml[start:end]
-        if _CACHED_VALUE.search(cell):
-            continue
-        reference = _CELL_REF.search(cell)
-        if reference:
-            column, row = reference.groups()
-            found.setdefault(int(row), []).append(
-                (_column_index(column), f"{column.decode()}{int(row)}")
-            )
-    return found
+        return scan_sheet(archive, part, formulas=True).uncalculated

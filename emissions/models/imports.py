@@ -68,6 +68,14 @@ class ImportBatch(models.Model):
     rows_read = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a check or commit in the background last reported progress; "
+            "a batch without progress for IMPORT_STALE_MINUTES has stopped."
+        ),
+    )
     errors = models.JSONField(default=list, blank=True)
     rolled_back_at = models.DateTimeField(null=True, blank=True)
     rolled_back_by = models.ForeignKey(

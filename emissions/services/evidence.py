@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from carbonledger.lib.files import STORAGE_NOT_WRITABLE
 from emissions.models import (
     ActivityEntry,
     CarbonCredit,
@@ -29,6 +30,10 @@ from emissions.services.entries import ensure_unit_allowed, membership_for_write
 from emissions.services.locks import ensure_year_writable
 
 EVIDENCE_EMPTY = _("The file is empty.")
+EVIDENCE_FILE_MISSING = _(
+    "The stored file of this document is missing from the file storage; ask the "
+    "administrator to restore it from the backup."
+)
 EVIDENCE_TOO_LARGE = _("The file is %(size)s; evidence files may be at most %(limit)s.")
 EVIDENCE_TYPE_NOT_ALLOWED = _(
     "Files of type “%(extension)s” cannot be used as evidence. Allowed: %(allowed)s."
@@ -225,7 +230,12 @@ def evidence_upload(
     )
     document._history_user = actor
     # evidence_path names the stored file by its hash, so set the hash first.
-    document.file.save(name, ContentFile(data), save=False)
+    try:
+        document.file.save(name, ContentFile(data), save=False)
+    except OSError as exc:
+        raise ValidationError(
+            STORAGE_NOT_WRITABLE, code="storage_not_writable"
+        ) from exc
     document.save()
     return document
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
+from carbonledger.lib.files import storage_delete, storage_save
 from emissions.importing.reading import RawFile, check_upload, read_upload
 from emissions.importing.values import (
     cell_text,
@@ -789,7 +790,11 @@ def import_preview(
         stored_file=_store_upload(organisation, sha, file_name, data),
         uploaded_by=actor,
     )
-    _record_check(batch, checked)
+    try:
+        _record_check(batch, checked)
+    except ValidationError:
+        storage_delete(batch.stored_file)
+        raise
     return ImportPreview(
         batch=batch,
         row_count=checked.tally.row_count,
@@ -819,6 +824,7 @@ def import_upload_for_check(
         stored_file=_store_upload(organisation, sha, file_name, data),
         uploaded_by=actor,
         status=ImportStatus.CHECKING,
+        progress_at=timezone.now(),
     )
     # The messages of the rows in the uploader's language.
     language = get_language() or settings.LANGUAGE_CODE
@@ -839,20 +845,28 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         checked = _check_rows(
             batch.organisation, batch.uploaded_by, raw, batch.sha256, batch.pk
         )
+        with transaction.atomic():
+            # Discarded meanwhile (as stopped), or checked by a resumed task.
+            current = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if current.status != ImportStatus.CHECKING:
+                return current
+            batch.status = ImportStatus.PREVIEW
+            _record_check(batch, checked)
     except ValidationError as exc:
-        # Nothing of a file that cannot be read is kept but the reason.
+        # Nothing of a file that cannot be read (or kept) is kept but the reason.
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             rows_done=0,
             stored_file="",
+            prepared_file="",
+            prepared_sha256="",
+            shown_file="",
             errors=[{"row": None, "column": "", "message": m} for m in exc.messages],
         )
         if batch.stored_file:
-            default_storage.delete(batch.stored_file)
+            storage_delete(batch.stored_file)
         batch.refresh_from_db()
         return batch
-    batch.status = ImportStatus.PREVIEW
-    _record_check(batch, checked)
     return batch
 
 
@@ -883,7 +897,9 @@ def _check_rows(
         tally.add(row)
         shown.add(row)
         if batch_pk is not None and done % PROGRESS_EVERY == 0:
-            ImportBatch.objects.filter(pk=batch_pk).update(rows_done=done)
+            ImportBatch.objects.filter(pk=batch_pk).update(
+                rows_done=done, progress_at=timezone.now()
+            )
     return _Checked(
         tally=tally,
         prepared=None if tally.error_rows else prepared.content(sha256),
@@ -895,7 +911,7 @@ def _store_upload(
     organisation: Organisation, sha256: str, file_name: str, data: bytes
 ) -> str:
     suffix = PurePath(file_name).suffix.lower()[:6]
-    return default_storage.save(
+    return storage_save(
         f"imports/{organisation.pk}/{sha256}{suffix}", ContentFile(data)
     )
 
@@ -905,12 +921,17 @@ def _record_check(batch: ImportBatch, checked: _Checked) -> None:
     folder = f"imports/{batch.organisation_id}/{batch.sha256}"
     if checked.prepared is not None:
         batch.prepared_sha256 = hashlib.sha256(checked.prepared).hexdigest()
-        batch.prepared_file = default_storage.save(
+        batch.prepared_file = storage_save(
             f"{folder}.rows.jsonl", ContentFile(checked.prepared)
         )
-    batch.shown_file = default_storage.save(
-        f"{folder}.shown.csv", ContentFile(checked.shown)
-    )
+    try:
+        batch.shown_file = storage_save(
+            f"{folder}.shown.csv", ContentFile(checked.shown)
+        )
+    except ValidationError:
+        if batch.prepared_file:
+            storage_delete(batch.prepared_file)
+        raise
     batch.rows_read = checked.tally.row_count
     batch.rows_done = 0
     batch.errors = _error_records(checked.tally.error_rows)
@@ -982,7 +1003,9 @@ def import_commit(
             years.add(row.fields["reporting_year_id"])
         row.fields = None
         if done % PROGRESS_EVERY == 0:
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                rows_done=done, progress_at=timezone.now()
+            )
     del rows
     if failed:
         inserter.clear()
@@ -993,7 +1016,18 @@ def import_commit(
         )
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        _ensure_committable(organisation, locked, confirm_duplicate_file)
+        # Two commits of the same file wait for each other here, so the second
+        # sees the first as committed.
+        _lock_content(organisation, batch.sha256)
+        refused = None
+        try:
+            _ensure_committable(organisation, locked, confirm_duplicate_file)
+        except ValidationError as exc:
+            if exc.code != "duplicate_file":
+                raise
+            # The same file was committed while this one was being checked;
+            # the batch is back at its preview, asking for the confirmation.
+            refused = exc
         closed = []
         for reporting_year in ReportingYear.objects.select_for_update().filter(
             pk__in=years
@@ -1002,7 +1036,7 @@ def import_commit(
                 ensure_year_writable(reporting_year)
             except ValidationError as exc:
                 closed.extend(exc.messages)
-        if not closed:
+        if not closed and refused is None:
             inserter.insert()
             copy_to_history(
                 ActivityEntry,
@@ -1021,6 +1055,10 @@ def import_commit(
             _delete_on_commit(batch.preview_files())
             batch.prepared_file = batch.prepared_sha256 = batch.shown_file = ""
             batch.save()
+    if refused is not None:
+        inserter.clear()
+        batch.refresh_from_db()
+        raise refused
     if closed:
         # A year was locked between the check of the rows and the writing.
         _fail(batch, [{"row": None, "column": "year", "message": m} for m in closed])
@@ -1040,13 +1078,15 @@ def _fail(batch: ImportBatch, errors: list[dict]) -> None:
         shown_file="",
     )
     for name in batch.preview_files():
-        default_storage.delete(name)
+        storage_delete(name)
     batch.refresh_from_db()
 
 
 def _ensure_committable(
     organisation: Organisation, batch: ImportBatch, confirm_duplicate_file: bool
 ) -> None:
+    """Refuse a batch of another organisation, one not waiting to be committed
+    and, unless confirmed, a file committed before."""
     if batch.organisation_id != organisation.pk:
         raise ValidationError(_("That import belongs to another organisation."))
     if batch.status not in (ImportStatus.PREVIEW, ImportStatus.PROCESSING):
@@ -1054,14 +1094,170 @@ def _ensure_committable(
             _("This import is %(status)s and cannot be committed again.")
             % {"status": batch.get_status_display().lower()}
         )
-    if batch.duplicate_of_id and not confirm_duplicate_file:
-        raise ValidationError(
-            _(
-                "The same file was already imported on %(date)s; confirm to import "
-                "it again."
-            )
-            % {"date": batch.duplicate_of.committed_at.date().isoformat()}
+    if not confirm_duplicate_file:
+        # Looked up again, not taken from the preview: another member may
+        # have committed the same file since.
+        duplicate = _committed_duplicate(batch)
+        if duplicate is not None:
+            raise _refuse_duplicate(batch, duplicate)
+
+
+def _committed_duplicate(batch: ImportBatch) -> ImportBatch | None:
+    """Return the latest committed batch of the same file, other than this one."""
+    return (
+        ImportBatch.objects.filter(
+            organisation_id=batch.organisation_id,
+            sha256=batch.sha256,
+            status=ImportStatus.COMMITTED,
         )
+        .exclude(pk=batch.pk)
+        .order_by("-committed_at")
+        .first()
+    )
+
+
+def _refuse_duplicate(batch: ImportBatch, duplicate: ImportBatch) -> ValidationError:
+    """Return the batch to its preview, which asks for the confirmation, and
+    return the error saying why."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.PREVIEW, rows_done=0, duplicate_of=duplicate
+    )
+    batch.status, batch.rows_done = ImportStatus.PREVIEW, 0
+    batch.duplicate_of = duplicate
+    return ValidationError(
+        _("The same file was already imported on %(date)s; confirm to import it again.")
+        % {"date": duplicate.committed_at.date().isoformat()},
+        code="duplicate_file",
+    )
+
+
+def _lock_content(organisation: Organisation, sha256: str) -> None:
+    """Hold, until the transaction ends, a lock on a file's content in the
+    organisation, so two commits of the same file never run side by side.
+
+    PostgreSQL takes an advisory lock on the organisation and the checksum;
+    SQLite's write transactions already run one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    content = int(sha256[:8], 16) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [organisation.pk, content]
+        )
+
+
+def import_batch_stopped(batch: ImportBatch, *, now=None) -> bool:
+    """Whether a check or commit in the background has stopped.
+
+    Its worker reports progress at least every PROGRESS_EVERY rows; a batch
+    still checking or processing without progress for IMPORT_STALE_MINUTES
+    lost its worker (killed, or the machine restarted). Its commit, if it had
+    begun, wrote nothing: the entries are written in one transaction.
+    """
+    if batch.status not in (ImportStatus.CHECKING, ImportStatus.PROCESSING):
+        return False
+    last = batch.progress_at or batch.created_at
+    limit = datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    return last < (now or timezone.now()) - limit
+
+
+def import_commit_request(
+    *,
+    organisation: Organisation,
+    actor: User,
+    batch: ImportBatch,
+    confirm_duplicate_file: bool = False,
+) -> ImportBatch:
+    """Commit a previewed batch: a large one through the task queue, others now.
+
+    A batch of more than IMPORT_BACKGROUND_ROWS rows becomes `processing` and
+    is committed by `import_commit_task`; the batch returned says which. A
+    batch already processing is never committed again here, in the request.
+    """
+    from emissions.tasks import import_commit_task
+
+    membership_for_write(organisation=organisation, actor=actor)
+    if batch.status == ImportStatus.PROCESSING:
+        raise ValidationError(_being_processed(batch), code="processing")
+    if batch.rows_read <= settings.IMPORT_BACKGROUND_ROWS:
+        return import_commit(
+            organisation=organisation,
+            actor=actor,
+            batch=batch,
+            confirm_duplicate_file=confirm_duplicate_file,
+        )
+    # Refused now rather than by the task: another organisation's batch, one
+    # committed or failed, a file imported before without the confirmation.
+    _ensure_committable(organisation, batch, confirm_duplicate_file)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(
+            pk=batch.pk, organisation=organisation
+        )
+        if locked.status == ImportStatus.PROCESSING:
+            raise ValidationError(_being_processed(locked), code="processing")
+        # The commit task checks the rest again under its own lock.
+        _ensure_committable(organisation, locked, confirm_duplicate_file=True)
+        locked.status = ImportStatus.PROCESSING
+        locked.rows_done = 0
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["status", "rows_done", "progress_at"])
+    # Without a task worker the task runs here, before the request goes on.
+    import_commit_task.enqueue(locked.pk, actor.pk, confirm_duplicate_file)
+    locked.refresh_from_db()
+    return locked
+
+
+def _being_processed(batch: ImportBatch) -> str:
+    if import_batch_stopped(batch):
+        return _(
+            "This import stopped while it was being processed; resume it or discard it."
+        )
+    return _("This import is already being processed.")
+
+
+def import_resume(
+    *, organisation: Organisation, actor: User, batch: ImportBatch
+) -> ImportBatch:
+    """Start a stopped check or commit again, through the task queue.
+
+    The check reads the stored file from the start; the commit checks every
+    row again and writes them all in one transaction, as it would have.
+    """
+    from emissions.tasks import import_check_task, import_commit_task
+
+    membership_for_write(
+        organisation=organisation, actor=actor, capability=Capability.EDIT
+    )
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(
+            pk=batch.pk, organisation=organisation
+        )
+        if not import_batch_stopped(locked):
+            raise ValidationError(
+                _(
+                    "Only an import that stopped while it was checked or "
+                    "processed can be resumed."
+                ),
+                code="not_stopped",
+            )
+        locked.rows_done = 0
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["rows_done", "progress_at"])
+        if locked.status == ImportStatus.CHECKING:
+            language = get_language() or settings.LANGUAGE_CODE
+            task = partial(import_check_task.enqueue, locked.pk, language)
+        else:
+            # A batch of a file imported before was committed with the
+            # confirmation; one imported meanwhile is refused by the commit.
+            task = partial(
+                import_commit_task.enqueue,
+                locked.pk,
+                actor.pk,
+                locked.duplicate_of_id is not None,
+            )
+        transaction.on_commit(task)
+    return locked
 
 
 @transaction.atomic
@@ -1115,8 +1311,9 @@ def import_discard(
 ) -> ImportBatch:
     """Discard an upload that was never imported: its files go, its record stays.
 
-    A preview (valid or not) or a failed commit wrote no entries; its uploaded
-    file, parsed rows and shown rows are deleted once the status is saved.
+    A preview (valid or not), a failed commit, or a check or commit that
+    stopped (`import_batch_stopped`) wrote no entries; its uploaded file,
+    parsed rows and shown rows are deleted once the status is saved.
     """
     membership_for_write(
         organisation=organisation, actor=actor, capability=Capability.EDIT
@@ -1124,7 +1321,9 @@ def import_discard(
     batch = ImportBatch.objects.select_for_update().get(
         pk=batch.pk, organisation=organisation
     )
-    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED) and not (
+        import_batch_stopped(batch)
+    ):
         raise ValidationError(
             _("Only an upload that was not imported can be discarded.")
         )
@@ -1139,7 +1338,7 @@ def import_discard(
 def _delete_on_commit(names: list[str]) -> None:
     """Delete stored files once the transaction that stops using them commits."""
     for name in names:
-        transaction.on_commit(partial(default_storage.delete, name))
+        transaction.on_commit(partial(storage_delete, name))
 
 
 def _delete_entries_of(batch: ImportBatch) -> None:

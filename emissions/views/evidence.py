@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +14,11 @@ from accounts.tenancy import org_view
 from emissions.forms_entries import EvidenceUploadForm, ReasonForm
 from emissions.models import ActivityEntry, EvidenceDocument
 from emissions.selectors_entries import evidence_by_pk
-from emissions.services.evidence import evidence_add, evidence_remove
+from emissions.services.evidence import (
+    EVIDENCE_FILE_MISSING,
+    evidence_add,
+    evidence_remove,
+)
 from emissions.services.locks import reporting_year_for, year_range
 
 
@@ -78,13 +83,21 @@ def _document_or_404(request: HttpRequest, pk: int) -> EvidenceDocument:
 
 @require_GET
 @org_view(Capability.VIEW)
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the stored file as an attachment, never rendered inline."""
     document = _document_or_404(request, pk)
     try:
         handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
+    except OSError:
+        return render(
+            request,
+            "file_missing.html",
+            {
+                "message": EVIDENCE_FILE_MISSING,
+                "back": reverse("org_home", args=[request.organisation.slug]),
+            },
+            status=404,
+        )
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -15,20 +15,21 @@ from accounts.roles import Capability
 from accounts.tenancy import org_view
 from carbonledger.lib.params import parse_year
 from emissions.exporting import entries_csv, entries_of, inventory_workbook
-from emissions.importing.reading import COLUMNS
+from emissions.importing.reading import COLUMNS, check_upload_size
 from emissions.importing.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
 from emissions.services.imports import (
     ImportPage,
     import_batch_page,
-    import_commit,
+    import_batch_stopped,
+    import_commit_request,
     import_discard,
     import_limits,
     import_preview,
+    import_resume,
     import_rollback,
     import_upload_for_check,
 )
-from emissions.tasks import import_commit_task
 from reports.models import ReportKind, ReportStatus
 from reports.services import LANGUAGES, report_request
 
@@ -37,6 +38,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls or .csv)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Before anything reads it: a large upload waits on disk, not in memory.
+        check_upload_size(upload.size)
+        return upload
 
 
 def _download(payload: bytes, name: str, content_type: str) -> HttpResponse:
@@ -88,7 +95,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch: its preview (rows with results or errors) or what it created."""
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
-    context = {"batch": batch}
+    context = {"batch": batch, "stopped": import_batch_stopped(batch)}
     if batch.status == ImportStatus.PREVIEW:
         per_page = 200
         numbers = Paginator(range(batch.rows_read), per_page)
@@ -119,31 +126,40 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
-    confirm = request.POST.get("confirm_duplicate") == "yes"
-    if (
-        batch.status == ImportStatus.PREVIEW
-        and batch.rows_read > settings.IMPORT_BACKGROUND_ROWS
-        and (confirm or not batch.duplicate_of_id)
-    ):
-        # Large files are committed by the task worker; the page follows progress.
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
-        import_commit_task.enqueue(batch.pk, request.user.pk, confirm)
-        messages.info(request, _("The import is being processed."))
-        return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
     try:
-        batch = import_commit(
+        batch = import_commit_request(
             organisation=organisation,
             actor=request.user,
             batch=batch,
-            confirm_duplicate_file=confirm,
+            confirm_duplicate_file=request.POST.get("confirm_duplicate") == "yes",
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            _("%(count)s entries were imported.") % {"count": batch.rows_created},
-        )
+        batch.refresh_from_db()
+        if batch.status == ImportStatus.PROCESSING:
+            messages.info(request, _("The import is being processed."))
+        elif batch.status == ImportStatus.COMMITTED:
+            messages.success(
+                request,
+                _("%(count)s entries were imported.") % {"count": batch.rows_created},
+            )
+        elif batch.status == ImportStatus.FAILED:
+            messages.error(request, _("The import failed; nothing was imported."))
+    return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = request.organisation
+    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    try:
+        import_resume(organisation=organisation, actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("The import was started again."))
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
 
 
