@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('emissions', '0007_import_batch_checking_discarded'),
+        ('emissions', '0008_base_year_recalculation_business_unit'),
     ]
 
     operations = [
