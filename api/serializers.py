@@ -332,6 +332,20 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+class InventorySettingsSerializer(serializers.Serializer):
+    """The settings the year's figures use; fixed with a submitted or approved year."""
+
+    fixed = serializers.BooleanField()
+    fixed_at = serializers.CharField(allow_blank=True)
+    consolidation_approach = serializers.CharField()
+    gwp_set = serializers.CharField()
+    scope2_headline = serializers.CharField()
+    base_year = serializers.IntegerField()
+    include_wtt = serializers.BooleanField()
+    include_td_losses = serializers.BooleanField()
+    factor_publisher = serializers.CharField()
+
+
 class InventorySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     base_year = serializers.IntegerField()
@@ -350,3 +364,4 @@ class InventorySerializer(serializers.Serializer):
     change_vs_previous_year_pct = serializers.CharField(allow_null=True)
     credits_retired_t_co2e = serializers.CharField()
     net_after_credits_t_co2e = serializers.CharField()
+    settings = InventorySettingsSerializer()

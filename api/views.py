@@ -33,6 +33,7 @@ from emissions.models import (
 from emissions.services import records
 from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
+from emissions.year_settings import YearSettings
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
 from reports.services import EXTENSIONS, report_request
@@ -448,6 +449,20 @@ class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet)
         return self._done(year)
 
 
+def _settings(settings: YearSettings) -> dict:
+    return {
+        "fixed": settings.is_fixed,
+        "fixed_at": settings.fixed_at,
+        "consolidation_approach": settings.consolidation_approach,
+        "gwp_set": settings.gwp_set,
+        "scope2_headline": settings.scope2_headline,
+        "base_year": settings.base_year,
+        "include_wtt": settings.include_wtt,
+        "include_td_losses": settings.include_td_losses,
+        "factor_publisher": settings.factor_publisher,
+    }
+
+
 class InventoryView(APIView):
     """Totals of a year in tonnes CO2e (decimal strings), with the base year."""
 
@@ -482,6 +497,7 @@ class InventoryView(APIView):
             "change_vs_previous_year_pct": _dec(inv.change_vs_previous_year_pct),
             "credits_retired_t_co2e": _dec(inv.credits_retired_t_co2e),
             "net_after_credits_t_co2e": _dec(inv.net_after_credits_t_co2e),
+            "settings": _settings(inv.settings),
         }
         return Response(s.InventorySerializer(data).data)
 
