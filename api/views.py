@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.models import Organisation
 from accounts.roles import Capability
+from accounts.tenancy import readable, require_unit, require_whole_organisation
 from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
@@ -192,8 +193,9 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        qs = ActivityEntry.objects.filter(
-            organisation=self.organisation
+        qs = readable(
+            ActivityEntry.objects.filter(organisation=self.organisation),
+            self.membership,
         ).select_related(
             "business_unit", "reporting_year", "activity_type", "factor_set"
         )
@@ -315,7 +317,10 @@ class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
 
     def get_queryset(self):
         return (
-            ContractualInstrument.objects.filter(organisation=self.organisation)
+            readable(
+                ContractualInstrument.objects.filter(organisation=self.organisation),
+                self.membership,
+            )
             .select_related("business_unit", "reporting_year")
             .order_by("pk")
         )
@@ -340,6 +345,8 @@ class CreditViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.CreditSerializer
 
     def get_queryset(self):
+        # Credits are claimed by the whole organisation.
+        require_whole_organisation(self.membership)
         return (
             CarbonCredit.objects.filter(organisation=self.organisation)
             .select_related("claimed_year")
@@ -368,7 +375,9 @@ class MetricViewSet(RecordViewSet):
 
     def get_queryset(self):
         return (
-            Metric.objects.filter(organisation=self.organisation)
+            readable(
+                Metric.objects.filter(organisation=self.organisation), self.membership
+            )
             .select_related("business_unit", "reporting_year")
             .order_by("pk")
         )
@@ -474,6 +483,8 @@ class InventoryView(APIView):
         unit = None
         if code := request.query_params.get("business_unit"):
             unit = get_object_or_404(organisation.business_units, code=code)
+        # A member limited to some units reads one of them, not the whole.
+        require_unit(request.membership, unit.pk if unit else None)
         inv = inventory_for_year(
             organisation=organisation, year=int(year), business_unit=unit
         )
@@ -510,7 +521,10 @@ class ReportViewSet(RecordViewSet):
 
     def get_queryset(self):
         return (
-            GeneratedReport.objects.filter(organisation=self.organisation)
+            readable(
+                GeneratedReport.objects.filter(organisation=self.organisation),
+                self.membership,
+            )
             .select_related("business_unit", "requested_by")
             .order_by("-requested_at")
         )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.db.models import Count
@@ -88,17 +89,28 @@ _ENTRY_VALUES = (
 _MAIN_GASES = ("CO2", "CH4", "N2O")
 
 
-def entries_of(organisation: Organisation, year: int | None):
-    """The entries an export holds: of a year, or of every year."""
+def entries_of(
+    organisation: Organisation,
+    year: int | None,
+    unit_ids: Collection[int] | None = None,
+):
+    """The entries an export holds: of a year, or of every year.
+
+    `unit_ids` limits them to some business units (a limited member's).
+    """
     qs = ActivityEntry.objects.filter(organisation=organisation)
     if year is not None:
         qs = qs.filter(reporting_year__year=year)
+    if unit_ids is not None:
+        qs = qs.filter(business_unit_id__in=unit_ids)
     return qs
 
 
-def _entry_rows(organisation: Organisation, year: int | None):
+def _entry_rows(
+    organisation: Organisation, year: int | None, unit_ids: Collection[int] | None
+):
     """Yield the export row of every entry, in year, unit, activity order."""
-    entries = entries_of(organisation, year)
+    entries = entries_of(organisation, year, unit_ids)
     links = ActivityEntry.evidence.through.objects.filter(
         activityentry__in=entries.values("pk"),
         evidencedocument__removed_at__isnull=True,
@@ -165,33 +177,43 @@ def _row(entry: dict, evidence: dict[int, int]) -> list:
     ]
 
 
-def inventory_workbook(*, organisation: Organisation, year: int | None = None) -> bytes:
+def inventory_workbook(
+    *,
+    organisation: Organisation,
+    year: int | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> bytes:
     """Return every entry with its factor and result, and summary sheets.
 
     The summary sheets come from the same selector as the dashboard and the
     annual report (equity share applied where the organisation uses it, scope 2
     market-based after contractual instruments), so their totals are the
     application's. Text is written as text: a comment starting with "=" stays
-    a comment, never a formula.
+    a comment, never a formula. Limited to some units (`unit_ids`), it holds
+    their entries and totals and no total of the whole organisation.
     """
     from reports.selectors import scope_totals_by_year
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Entries")
     sheet.append([_bold(sheet, name) for name in ENTRY_COLUMNS])
-    for row in _entry_rows(organisation, year):
+    for row in _entry_rows(organisation, year, unit_ids):
         sheet.append([_literal(sheet, value) for value in row])
 
-    by_scope = workbook.create_sheet("By scope")
-    by_scope.append([_bold(by_scope, h) for h in SUMMARY_COLUMNS])
-    for totals in _years(scope_totals_by_year(organisation=organisation), year):
-        by_scope.append([totals.year, *_summary(totals)])
+    if unit_ids is None:
+        by_scope = workbook.create_sheet("By scope")
+        by_scope.append([_bold(by_scope, h) for h in SUMMARY_COLUMNS])
+        for totals in _years(scope_totals_by_year(organisation=organisation), year):
+            by_scope.append([totals.year, *_summary(totals)])
 
     by_unit = workbook.create_sheet("By business unit")
     by_unit.append(
         [_bold(by_unit, h) for h in ("business_unit", "name", *SUMMARY_COLUMNS)]
     )
-    for unit in organisation.business_units.order_by("code"):
+    units = organisation.business_units.order_by("code")
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    for unit in units:
         series = scope_totals_by_year(organisation=organisation, business_unit=unit)
         for totals in _years(series, year):
             by_unit.append(
@@ -280,11 +302,16 @@ def neutralise(value) -> str:
     return text
 
 
-def entries_csv(*, organisation: Organisation, year: int | None = None) -> bytes:
+def entries_csv(
+    *,
+    organisation: Organisation,
+    year: int | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> bytes:
     """Return the entries as CSV, safe to open in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(ENTRY_COLUMNS)
-    for row in _entry_rows(organisation, year):
+    for row in _entry_rows(organisation, year, unit_ids):
         writer.writerow([neutralise(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

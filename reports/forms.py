@@ -22,12 +22,21 @@ class ReportRequestForm(forms.Form):
         label=_("Business unit"), required=False, choices=()
     )
 
-    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        units: list[tuple[str, str]],
+        whole_organisation: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years] + [
             ("", _("Every year (full inventory for auditors)"))
         ]
-        self.fields["business_unit"].choices = [("", _("Whole organisation"))] + units
+        whole = [("", _("Whole organisation"))] if whole_organisation else []
+        self.fields["business_unit"].choices = whole + units
+        self.fields["business_unit"].required = not whole_organisation
 
 
 class DashboardFilterForm(forms.Form):
@@ -36,7 +45,15 @@ class DashboardFilterForm(forms.Form):
     )
     unit = forms.ChoiceField(label=_("Business unit"), required=False, choices=())
 
-    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        units: list[tuple[str, str]],
+        whole_organisation: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["unit"].choices = [("", _("All business units"))] + units
+        whole = [("", _("All business units"))] if whole_organisation else []
+        self.fields["unit"].choices = whole + units

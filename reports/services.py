@@ -69,8 +69,28 @@ def build_report_bytes(
     if kind == ReportKind.INVENTORY_XLSX:
         from emissions.exporting import inventory_workbook
 
-        return inventory_workbook(organisation=organisation, year=year)
+        return inventory_workbook(
+            organisation=organisation,
+            year=year,
+            unit_ids=[business_unit.pk] if business_unit is not None else None,
+        )
     raise ValidationError(_("Unknown report kind."))
+
+
+def _check_reader(
+    *, organisation: Organisation, actor: User, business_unit: BusinessUnit | None
+) -> None:
+    """Refuse a report the actor could not read (accounts.tenancy's rule)."""
+    from accounts.models import Membership
+    from accounts.tenancy import UNIT_NOT_YOURS, WHOLE_ORGANISATION, may_read_unit
+
+    membership = Membership.objects.filter(
+        organisation=organisation, user=actor
+    ).first()
+    unit_id = business_unit.pk if business_unit is not None else None
+    if not may_read_unit(membership, unit_id):
+        message = UNIT_NOT_YOURS if unit_id else WHOLE_ORGANISATION
+        raise ValidationError({"business_unit": message}, code="unit_not_yours")
 
 
 def report_build(*, report: GeneratedReport) -> GeneratedReport:
@@ -133,6 +153,7 @@ def report_request(
         raise ValidationError({"kind": _("Unknown report kind.")})
     if business_unit is not None and business_unit.organisation_id != organisation.pk:
         raise ValidationError({"business_unit": UNIT_NOT_OURS})
+    _check_reader(organisation=organisation, actor=actor, business_unit=business_unit)
     if year is None:
         if kind != ReportKind.INVENTORY_XLSX:
             raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})

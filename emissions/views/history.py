@@ -31,7 +31,10 @@ def history_index(request: HttpRequest) -> HttpResponse:
     user_param = request.GET.get("user", "")
     user_id = int(user_param) if user_param.isdigit() else None
     rows = organisation_history(
-        organisation=request.organisation, model=model, user_id=user_id
+        organisation=request.organisation,
+        model=model,
+        user_id=user_id,
+        membership=membership,
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
