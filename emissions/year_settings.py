@@ -203,6 +203,16 @@ def settings_by_year(*, organisation: Organisation) -> SettingsByYear:
     )
 
 
+def closed_years(*, organisation: Organisation) -> list[int]:
+    """Return the years whose figures keep their fixed settings, in order."""
+    return list(
+        ReportingYear.objects.filter(organisation=organisation)
+        .exclude(fixed_settings={})
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+
+
 def settings_changed_since(
     settings: YearSettings, *, organisation: Organisation
 ) -> list[str]:

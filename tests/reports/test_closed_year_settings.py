@@ -340,3 +340,17 @@ def test_a_submitted_year_keeps_its_settings_and_a_returned_one_follows_again(
     assert returned.headline_scope2 == "location"
     # 3000 kg scope 1 + 100 kg location-based.
     assert returned.total_t_co2e == D("3.1")
+
+
+def test_settings_pages_say_which_years_keep_their_settings(
+    client_for, org, admin, editor, two_years
+):
+    from django.urls import reverse
+
+    _close(org, 2023, editor, admin)
+    client = client_for(admin)
+    note = "Submitted and approved years (2023) keep the settings"
+    page = client.get(reverse("settings_organisation", args=[org.slug]))
+    assert note in page.content.decode()
+    page = client.get(reverse("unit_edit", args=[org.slug, "STO"]))
+    assert note in page.content.decode()
