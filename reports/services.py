@@ -146,6 +146,7 @@ def report_request(
     No year means every year, which only the full inventory for auditors has.
     """
     from emissions.models import ReportingYear
+    from emissions.year_settings import settings_by_year
 
     if language not in LANGUAGES:
         raise ValidationError({"language": UNKNOWN_LANGUAGE})
@@ -169,6 +170,8 @@ def report_request(
         # Every year is final only when each of them is approved.
         statuses = set(years.values_list("status", flat=True))
         year_status = "approved" if statuses == {"approved"} else "open"
+    settings = settings_by_year(organisation=organisation)
+    year_settings = settings.for_year(year) if year is not None else settings.live
     report = GeneratedReport.objects.create(
         organisation=organisation,
         kind=kind,
@@ -182,9 +185,10 @@ def report_request(
             "year": year,
             "language": language,
             "business_unit": business_unit.code if business_unit else None,
-            "gwp_set": organisation.gwp_set,
-            "scope2_headline": organisation.scope2_headline,
-            "consolidation_approach": organisation.consolidation_approach,
+            # The settings the report's figures use: a closed year's own.
+            "gwp_set": year_settings.gwp_set,
+            "scope2_headline": year_settings.scope2_headline,
+            "consolidation_approach": year_settings.consolidation_approach,
         },
     )
     from reports.tasks import build_report_task

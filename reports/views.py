@@ -80,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             scope_chart=stacked_scope_bars(
                 bars,
                 title=_("Emissions by scope since %(year)s")
-                % {"year": organisation.base_year},
+                % {"year": inventory.base_year},
                 description=_(
                     "Stacked bars of tonnes CO2e per year and scope; the dashed "
                     "line is the target. The table below has the same figures."
