@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.roles import Capability
+from accounts.tenancy import is_limited
 
 
 def tenancy(request: HttpRequest) -> dict:
@@ -22,4 +23,6 @@ def tenancy(request: HttpRequest) -> dict:
         "membership": membership,
         "my_memberships": memberships,
         "can": caps,
+        # Pages of the whole organisation are not offered to a limited member.
+        "limited_to_units": is_limited(membership),
     }

@@ -2,6 +2,15 @@
 
 A non-member gets 404 (the organisation's existence is not revealed), a member
 without the capability gets 403, and an anonymous visitor goes to the login page.
+
+A membership limited to some business units reads, as it writes, only those
+units: their lines (entries, instruments, metrics, findings and evidence on
+them, their history) and their totals, one unit at a time. Figures of the whole
+organisation (its totals, whole-organisation reports and exports, carbon
+credits, base-year recalculations) would show the other units' sum by
+difference, so they need a membership without a limit, whatever the role. The
+functions below are the one place this rule is written; pages, exports,
+reports and the API call them.
 """
 
 from collections.abc import Callable
@@ -9,8 +18,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
 from accounts.roles import Capability
@@ -63,11 +74,64 @@ def org_view(capability: str = Capability.VIEW) -> Callable:
 
 def unit_scope(membership: Membership):
     """Return the business units a membership may see (a queryset)."""
-    units = membership.organisation.business_units.all()
-    limited = membership.business_units.all()
-    if limited.exists():
-        return units.filter(pk__in=limited.values("pk"))
-    return units
+    return readable(
+        membership.organisation.business_units.all(), membership, unit_field="pk"
+    )
+
+
+UNIT_NOT_YOURS = _("Your membership is limited to other business units.")
+WHOLE_ORGANISATION = _(
+    "Your membership is limited to some business units; figures of the whole "
+    "organisation need a membership for every unit. Choose one of your units."
+)
+
+
+def limited_unit_ids(membership: Membership | None) -> frozenset[int] | None:
+    """Return the units a limited membership may read; None: every unit."""
+    if membership is None:
+        return None
+    if not hasattr(membership, "_limited_unit_ids"):
+        ids = frozenset(membership.business_units.values_list("pk", flat=True))
+        membership._limited_unit_ids = ids or None
+    return membership._limited_unit_ids
+
+
+def is_limited(membership: Membership | None) -> bool:
+    return limited_unit_ids(membership) is not None
+
+
+def may_read_unit(membership: Membership | None, unit_id: int | None) -> bool:
+    """Return whether the member reads a unit (None: the whole organisation)."""
+    limit = limited_unit_ids(membership)
+    if limit is None:
+        return True
+    return unit_id is not None and unit_id in limit
+
+
+def require_unit(membership: Membership | None, unit_id: int | None) -> None:
+    """Raise PermissionDenied unless the member reads the unit (None: the whole)."""
+    if not may_read_unit(membership, unit_id):
+        raise PermissionDenied(UNIT_NOT_YOURS if unit_id else WHOLE_ORGANISATION)
+
+
+def require_whole_organisation(membership: Membership | None) -> None:
+    """Raise PermissionDenied for a membership limited to some units."""
+    if is_limited(membership):
+        raise PermissionDenied(WHOLE_ORGANISATION)
+
+
+def readable(
+    queryset: QuerySet, membership: Membership | None, *, unit_field="business_unit"
+) -> QuerySet:
+    """Return the rows of the queryset the member reads (their units' only).
+
+    `unit_field` is the path to the business unit; rows without one belong to
+    the whole organisation and are left out for a limited member.
+    """
+    limit = limited_unit_ids(membership)
+    if limit is None:
+        return queryset
+    return queryset.filter(**{f"{unit_field}__in": limit})
 
 
 def current_organisation(request: HttpRequest) -> Organisation | None:

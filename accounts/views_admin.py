@@ -19,6 +19,7 @@ from accounts.models import BusinessUnit, Invitation, Membership
 from accounts.roles import Capability
 from accounts.tenancy import org_view
 from carbonledger.lib.forms import add_service_errors
+from emissions.year_settings import closed_years
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +37,11 @@ def settings_organisation(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The settings were saved."))
             return redirect("settings_organisation", org_slug=organisation.slug)
-    return render(request, "accounts/settings_organisation.html", {"form": form})
+    return render(
+        request,
+        "accounts/settings_organisation.html",
+        {"form": form, "closed_years": closed_years(organisation=organisation)},
+    )
 
 
 @require_GET
@@ -73,7 +78,15 @@ def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         else:
             messages.success(request, _("The business unit was saved."))
             return redirect("unit_list", org_slug=organisation.slug)
-    return render(request, "accounts/unit_form.html", {"form": form, "unit": unit})
+    return render(
+        request,
+        "accounts/unit_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "closed_years": closed_years(organisation=organisation),
+        },
+    )
 
 
 @require_POST

@@ -351,6 +351,20 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+class InventorySettingsSerializer(serializers.Serializer):
+    """The settings the year's figures use; fixed with a submitted or approved year."""
+
+    fixed = serializers.BooleanField()
+    fixed_at = serializers.CharField(allow_blank=True)
+    consolidation_approach = serializers.CharField()
+    gwp_set = serializers.CharField()
+    scope2_headline = serializers.CharField()
+    base_year = serializers.IntegerField()
+    include_wtt = serializers.BooleanField()
+    include_td_losses = serializers.BooleanField()
+    factor_publisher = serializers.CharField()
+
+
 class InventorySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     base_year = serializers.IntegerField()
@@ -375,3 +389,4 @@ class InventorySerializer(serializers.Serializer):
     # Each unit's recalculated base year; "" holds what no unit was given.
     base_year_by_business_unit = serializers.DictField(child=serializers.CharField())
     by_gas = serializers.DictField(child=serializers.CharField())
+    settings = InventorySettingsSerializer()

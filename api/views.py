@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.models import Organisation
 from accounts.roles import Capability
+from accounts.tenancy import readable, require_unit, require_whole_organisation
 from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
@@ -36,6 +37,7 @@ from emissions.models import (
 from emissions.services import records
 from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
+from emissions.year_settings import YearSettings
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
 from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
@@ -207,8 +209,9 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        qs = ActivityEntry.objects.filter(
-            organisation=self.organisation
+        qs = readable(
+            ActivityEntry.objects.filter(organisation=self.organisation),
+            self.membership,
         ).select_related(
             "business_unit", "reporting_year", "activity_type", "factor_set"
         )
@@ -332,7 +335,10 @@ class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
 
     def get_queryset(self):
         return (
-            ContractualInstrument.objects.filter(organisation=self.organisation)
+            readable(
+                ContractualInstrument.objects.filter(organisation=self.organisation),
+                self.membership,
+            )
             .select_related("business_unit", "reporting_year")
             .order_by("pk")
         )
@@ -357,6 +363,8 @@ class CreditViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.CreditSerializer
 
     def get_queryset(self):
+        # Credits are claimed by the whole organisation.
+        require_whole_organisation(self.membership)
         return (
             CarbonCredit.objects.filter(organisation=self.organisation)
             .select_related("claimed_year")
@@ -385,7 +393,9 @@ class MetricViewSet(RecordViewSet):
 
     def get_queryset(self):
         return (
-            Metric.objects.filter(organisation=self.organisation)
+            readable(
+                Metric.objects.filter(organisation=self.organisation), self.membership
+            )
             .select_related("business_unit", "reporting_year")
             .order_by("pk")
         )
@@ -466,6 +476,20 @@ class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet)
         return self._done(year)
 
 
+def _settings(settings: YearSettings) -> dict:
+    return {
+        "fixed": settings.is_fixed,
+        "fixed_at": settings.fixed_at,
+        "consolidation_approach": settings.consolidation_approach,
+        "gwp_set": settings.gwp_set,
+        "scope2_headline": settings.scope2_headline,
+        "base_year": settings.base_year,
+        "include_wtt": settings.include_wtt,
+        "include_td_losses": settings.include_td_losses,
+        "factor_publisher": settings.factor_publisher,
+    }
+
+
 class InventoryView(APIView):
     """Totals of a year in tonnes CO2e (decimal strings), with the base year."""
 
@@ -480,6 +504,8 @@ class InventoryView(APIView):
         unit = None
         if code := request.query_params.get("business_unit"):
             unit = get_object_or_404(organisation.business_units, code=code)
+        # A member limited to some units reads one of them, not the whole.
+        require_unit(request.membership, unit.pk if unit else None)
         inv = inventory_for_year(
             organisation=organisation, year=int(year), business_unit=unit
         )
@@ -510,6 +536,7 @@ class InventoryView(APIView):
                 line.code: _dec(line.recalculated_t) for line in inv.base_year_by_unit
             },
             "by_gas": {gas: _dec(t) for gas, t in inv.gas_table.items()},
+            "settings": _settings(inv.settings),
         }
         return Response(s.InventorySerializer(data).data)
 
@@ -522,7 +549,10 @@ class ReportViewSet(RecordViewSet):
 
     def get_queryset(self):
         return (
-            GeneratedReport.objects.filter(organisation=self.organisation)
+            readable(
+                GeneratedReport.objects.filter(organisation=self.organisation),
+                self.membership,
+            )
             .select_related("business_unit", "requested_by")
             .order_by("-requested_at")
         )

@@ -1,5 +1,6 @@
 """The full inventory as a workbook for auditors, and entries as safe CSV."""
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.db.models import Count
@@ -145,17 +146,28 @@ _ENTRY_VALUES = (
 _MAIN_GASES = ("CO2", "CH4", "N2O")
 
 
-def entries_of(organisation: Organisation, year: int | None):
-    """The entries an export holds: of a year, or of every year."""
+def entries_of(
+    organisation: Organisation,
+    year: int | None,
+    unit_ids: Collection[int] | None = None,
+):
+    """The entries an export holds: of a year, or of every year.
+
+    `unit_ids` limits them to some business units (a limited member's).
+    """
     qs = ActivityEntry.objects.filter(organisation=organisation)
     if year is not None:
         qs = qs.filter(reporting_year__year=year)
+    if unit_ids is not None:
+        qs = qs.filter(business_unit_id__in=unit_ids)
     return qs
 
 
-def _entry_rows(organisation: Organisation, year: int | None):
+def _entry_rows(
+    organisation: Organisation, year: int | None, unit_ids: Collection[int] | None
+):
     """Yield the export row of every entry, in year, unit, activity order."""
-    entries = entries_of(organisation, year)
+    entries = entries_of(organisation, year, unit_ids)
     links = ActivityEntry.evidence.through.objects.filter(
         activityentry__in=entries.values("pk"),
         evidencedocument__removed_at__isnull=True,
@@ -223,7 +235,11 @@ def _row(entry: dict, evidence: dict[int, int]) -> list:
 
 
 def inventory_workbook(
-    *, organisation: Organisation, year: int | None = None, language: str | None = None
+    *,
+    organisation: Organisation,
+    year: int | None = None,
+    language: str | None = None,
+    unit_ids: Collection[int] | None = None,
 ) -> bytes:
     """Return every entry with its factor and result, and summary sheets.
 
@@ -231,7 +247,9 @@ def inventory_workbook(
     annual report (equity share applied where the organisation uses it, scope 2
     market-based after contractual instruments), so their totals are the
     application's. Sheet names and headings are in `language` (the active
-    language when None); text is written as text, never as a formula.
+    language when None); text is written as text, never as a formula. Limited
+    to some units (`unit_ids`), it holds their entries and totals and no total
+    of the whole organisation.
     """
     from reports.selectors import scope_totals_by_year
 
@@ -245,18 +263,23 @@ def inventory_workbook(
             ],
             streaming=True,
         )
-        for row in _entry_rows(organisation, year):
+        for row in _entry_rows(organisation, year, unit_ids):
             sheet.append(row)
 
-        by_scope = book.table(_("By scope"), _summary_columns())
-        for totals in _years(scope_totals_by_year(organisation=organisation), year):
-            by_scope.append([totals.year, *_summary(totals)])
+        if unit_ids is None:
+            by_scope = book.table(_("By scope"), _summary_columns())
+            series = scope_totals_by_year(organisation=organisation)
+            for totals in _years(series, year):
+                by_scope.append([totals.year, *_summary(totals)])
 
         by_unit = book.table(
             _("By business unit"),
             [Column(_("Business unit")), Column(_("Name")), *_summary_columns()],
         )
-        for unit in organisation.business_units.order_by("code"):
+        units = organisation.business_units.order_by("code")
+        if unit_ids is not None:
+            units = units.filter(pk__in=unit_ids)
+        for unit in units:
             series = scope_totals_by_year(organisation=organisation, business_unit=unit)
             for totals in _years(series, year):
                 by_unit.append([unit.code, unit.name, totals.year, *_summary(totals)])
@@ -316,6 +339,11 @@ def _summary(totals) -> list[Decimal]:
     ]
 
 
-def entries_csv(*, organisation: Organisation, year: int | None = None) -> bytes:
+def entries_csv(
+    *,
+    organisation: Organisation,
+    year: int | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> bytes:
     """Return the entries as CSV, safe to open in a spreadsheet."""
-    return csv_bytes(ENTRY_COLUMNS, _entry_rows(organisation, year))
+    return csv_bytes(ENTRY_COLUMNS, _entry_rows(organisation, year, unit_ids))

@@ -37,10 +37,9 @@ class GridGroup:
 
 def units_for_member(*, organisation: Organisation, membership: Membership) -> QuerySet:
     """Return the business units the member may see, in code order."""
-    units = organisation.business_units.all()
-    limited = membership.business_units.all()
-    if limited.exists():
-        units = units.filter(pk__in=limited.values("pk"))
+    from accounts.tenancy import readable
+
+    units = readable(organisation.business_units.all(), membership, unit_field="pk")
     return units.order_by("code")
 
 
@@ -136,6 +135,26 @@ def evidence_by_pk(*, organisation: Organisation, pk: int) -> EvidenceDocument:
     return EvidenceDocument.objects.get(organisation=organisation, pk=pk)
 
 
+def evidence_readable(
+    *, document: EvidenceDocument, membership: Membership | None
+) -> bool:
+    """Return whether the member reads a document.
+
+    A limited member reads the documents of their units' entries and
+    instruments, and those they uploaded; documents of a year, of carbon
+    credits or of other units belong to the whole organisation or to others.
+    """
+    from accounts.tenancy import limited_unit_ids
+
+    limit = limited_unit_ids(membership)
+    if limit is None or document.uploaded_by_id == membership.user_id:
+        return True
+    return (
+        document.entries.filter(business_unit_id__in=limit).exists()
+        or document.instruments.filter(business_unit_id__in=limit).exists()
+    )
+
+
 @dataclass
 class YearSummary:
     year: int
@@ -152,17 +171,26 @@ class YearSummary:
         return self.kg_co2e / 1000
 
 
-def year_overview(*, organisation: Organisation) -> list[YearSummary]:
-    """Return every year from the base year to this year, newest first, with totals."""
+def year_overview(
+    *, organisation: Organisation, membership: Membership | None = None
+) -> list[YearSummary]:
+    """Return every year from the base year to this year, newest first, with totals.
+
+    For a member limited to some business units the totals are those units'.
+    """
+    from accounts.tenancy import limited_unit_ids
+
     first, last = year_range(organisation)
     first = min(organisation.base_year, last)
+    limit = limited_unit_ids(membership)
+    lines = Q(entries__business_unit_id__in=limit) if limit is not None else None
     stored = {
         ry.year: ry
         for ry in ReportingYear.objects.filter(organisation=organisation)
         .select_related("submitted_by", "approved_by")
         .annotate(
-            entry_count=Count("entries"),
-            kg=Coalesce(Sum("entries__kg_co2e"), ZERO),
+            entry_count=Count("entries", filter=lines),
+            kg=Coalesce(Sum("entries__kg_co2e", filter=lines), ZERO),
         )
     }
     from reports.selectors import scope_totals_by_year
@@ -299,13 +327,22 @@ HISTORY_MODELS: dict[str, type] = {
 
 
 def organisation_history(
-    *, organisation: Organisation, model: str = "", user_id: int | None = None
+    *,
+    organisation: Organisation,
+    model: str = "",
+    user_id: int | None = None,
+    membership: Membership | None = None,
 ) -> QuerySet:
     """Return (kind, history_id, date) rows of the organisation's history, newest first.
 
     A UNION across the historical tables, so that one page lists them in order and
-    the database does the sorting and paging.
+    the database does the sorting and paging. A member limited to some units
+    reads the history of their units' entries, of the years, and of the
+    documents they uploaded.
     """
+    from accounts.tenancy import limited_unit_ids
+
+    limit = limited_unit_ids(membership)
     selected = [model] if model in HISTORY_MODELS else list(HISTORY_MODELS)
     querysets = []
     for kind in selected:
@@ -313,6 +350,10 @@ def organisation_history(
         qs = historical.objects.filter(organisation_id=organisation.pk).order_by()
         if user_id:
             qs = qs.filter(history_user_id=user_id)
+        if limit is not None and kind == "entry":
+            qs = qs.filter(business_unit_id__in=limit)
+        elif limit is not None and kind == "evidence":
+            qs = qs.filter(uploaded_by_id=membership.user_id)
         querysets.append(
             qs.annotate(
                 kind_order=_kind_value(kind),

@@ -34,10 +34,19 @@ class ReportRequestForm(forms.Form):
         label=_("Business unit"), required=False, choices=()
     )
 
-    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        units: list[tuple[str, str]],
+        whole_organisation: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["business_unit"].choices = [("", _("Whole organisation"))] + units
+        whole = [("", _("Whole organisation"))] if whole_organisation else []
+        self.fields["business_unit"].choices = whole + units
+        self.fields["business_unit"].required = not whole_organisation
 
     def clean(self) -> dict:
         data = super().clean()
@@ -53,10 +62,18 @@ class DashboardFilterForm(forms.Form):
     )
     unit = forms.ChoiceField(label=_("Business unit"), required=False, choices=())
 
-    def __init__(self, *args, years: list[int], units: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        units: list[tuple[str, str]],
+        whole_organisation: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["unit"].choices = [("", _("All business units"))] + units
+        whole = [("", _("All business units"))] if whole_organisation else []
+        self.fields["unit"].choices = whole + units
 
 
 class NarrativeForm(forms.Form):

@@ -18,6 +18,7 @@ from functools import reduce
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -27,12 +28,13 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import get_language, gettext
 
-from accounts.models import BusinessUnit, ConsolidationApproach, Organisation
+from accounts.models import BusinessUnit, Organisation
 from emissions.calculations import (
     InstrumentCover,
     factor_effect_split,
@@ -49,6 +51,11 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
+from emissions.year_settings import (
+    YearSettings,
+    settings_by_year,
+    settings_changed_since,
+)
 
 ZERO = Decimal(0)
 # Gases that lines may carry per-gas figures for (the calculation's gas codes).
@@ -63,16 +70,96 @@ def _t(kg: Decimal | None) -> Decimal:
     return (kg or ZERO) / KG_PER_T
 
 
+@dataclass(frozen=True)
+class _Weighting:
+    """Which lines count at an equity share, year by year.
+
+    A submitted or approved year is weighted by the approach and shares fixed
+    with it (emissions.year_settings); the other years by the organisation's.
+    """
+
+    live_equity: bool
+    # Closed years not under the equity-share approach: every line counts whole.
+    whole_year_ids: tuple[int, ...]
+    # Closed years under it: the fixed share of each unit, by year.
+    fixed_shares: dict[int, dict[int, Decimal]]
+
+    @property
+    def weighted(self) -> bool:
+        return self.live_equity or bool(self.fixed_shares)
+
+    def percent(self):
+        """Return the share % each line counts at, NULL where it counts whole."""
+        live = F("business_unit__equity_share")
+        whens = []
+        if self.whole_year_ids:
+            whens.append(
+                When(reporting_year_id__in=self.whole_year_ids, then=Value(None))
+            )
+        for year_id, shares in self.fixed_shares.items():
+            by_share: dict[Decimal, list[int]] = defaultdict(list)
+            for unit_id, share in shares.items():
+                by_share[share].append(unit_id)
+            for share, unit_ids in sorted(by_share.items()):
+                whens.append(
+                    When(
+                        reporting_year_id=year_id,
+                        business_unit_id__in=unit_ids,
+                        then=Value(share),
+                    )
+                )
+            whens.append(When(reporting_year_id=year_id, then=live))
+        default = live if self.live_equity else Value(None)
+        if not whens:
+            return default
+        return Case(*whens, default=default, output_field=_DEC)
+
+    def share(
+        self, year_id: int, unit_id: int, live_shares: dict[int, Decimal]
+    ) -> Decimal | None:
+        """Return the share % a unit's lines of a year count at (None: whole)."""
+        if year_id in self.fixed_shares:
+            fixed = self.fixed_shares[year_id]
+            return fixed[unit_id] if unit_id in fixed else live_shares[unit_id]
+        if year_id in self.whole_year_ids or not self.live_equity:
+            return None
+        return live_shares[unit_id]
+
+
+def _weighting(organisation: Organisation) -> _Weighting:
+    settings = settings_by_year(organisation=organisation)
+    return _Weighting(
+        live_equity=settings.live.equity,
+        whole_year_ids=tuple(
+            pk for pk, fixed in settings.fixed_by_pk.items() if not fixed.equity
+        ),
+        fixed_shares={
+            pk: {unit_id: unit.equity_share for unit_id, unit in fixed.units.items()}
+            for pk, fixed in settings.fixed_by_pk.items()
+            if fixed.equity
+        },
+    )
+
+
 def _share(organisation: Organisation, expression):
     """Weight an expression by the unit's equity share under that approach."""
-    if organisation.consolidation_approach == ConsolidationApproach.EQUITY:
-        # Times 0.01 rather than divided by 100: SQLite stores whole decimals
-        # as integers and would divide them as integers (47 x 50 / 100 = 23).
-        return ExpressionWrapper(
-            expression * F("business_unit__equity_share") * Value(Decimal("0.01")),
-            output_field=_DEC,
-        )
-    return ExpressionWrapper(expression, output_field=_DEC)
+    weighting = _weighting(organisation)
+    if not weighting.weighted:
+        return ExpressionWrapper(expression, output_field=_DEC)
+    # Times 0.01 rather than divided by 100: SQLite stores whole decimals
+    # as integers and would divide them as integers (47 x 50 / 100 = 23).
+    # Lines that count whole are not multiplied at all, so that their sums
+    # are exactly those of an unweighted year.
+    weighted = expression * weighting.percent() * Value(Decimal("0.01"))
+    if weighting.live_equity:
+        whole = list(weighting.whole_year_ids)
+        if not whole:
+            return ExpressionWrapper(weighted, output_field=_DEC)
+        condition, then, default = Q(reporting_year_id__in=whole), expression, weighted
+    else:
+        fixed = list(weighting.fixed_shares)
+        condition, then, default = Q(reporting_year_id__in=fixed), weighted, expression
+    return Case(When(condition, then=then), default=default, output_field=_DEC)
 
 
 def _sum(organisation: Organisation, field_name: str, **filters):
@@ -228,8 +315,8 @@ def _market_kg_by_year(
         instruments[(year, unit_id)].append(
             InstrumentCover(mwh=mwh, kg_co2e_per_kwh=factor)
         )
-    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
-    if equity and shares is None:
+    weighting = _weighting(organisation)
+    if weighting.weighted and shares is None:
         shares = _equity_shares(rows)
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for row in rows:
@@ -239,7 +326,12 @@ def _market_kg_by_year(
         market = row["market"]
         covers = instruments.get((year, unit_id))
         if covers and row["residual"] is not None and row["grid_kwh"] > 0:
-            weight = shares[unit_id] / 100 if equity else Decimal(1)
+            share = (
+                weighting.share(row["reporting_year_id"], unit_id, shares)
+                if weighting.weighted
+                else None
+            )
+            weight = share / 100 if share is not None else Decimal(1)
             at_residual = row["grid_kwh"] * row["residual"]
             applied = scope2_market_based(
                 consumption_kwh=row["grid_kwh"],
@@ -261,7 +353,8 @@ def _scope_totals(
     kg: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         kg[row["year"]][row["scope"]].append(row["kg"])
-    headline_market = organisation.scope2_headline == "market"
+    # Each year by its own headline: a closed year keeps the one fixed with it.
+    settings = settings_by_year(organisation=organisation)
     return {
         year: ScopeTotals(
             year=year,
@@ -269,7 +362,7 @@ def _scope_totals(
             scope2_location_t=_t(_add(kg[year][2])),
             scope2_market_t=_t(sum(market.get(year, {}).values(), ZERO)),
             scope3_t=_t(_add(kg[year][3])),
-            headline_market=headline_market,
+            headline_market=settings.for_year(year).headline_market,
         )
         for year in sorted(kg)
     }
@@ -467,6 +560,9 @@ class YearInventory:
     @property
     def base_year_units_total_t(self) -> Decimal:
         return _add(line.recalculated_t for line in self.base_year_by_unit)
+
+    # The settings the year's figures use (fixed with a closed year).
+    settings: YearSettings | None = None
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -801,10 +897,11 @@ def _kg_by_gas(
             }
         )
         return {gas: _t(sums[gas]) for gas in KNOWN_GASES if sums[gas]}
-    equity = organisation.consolidation_approach == ConsolidationApproach.EQUITY
+    weighting = _weighting(organisation)
+    equity = weighting.weighted
     columns = ["kg_by_gas"]
     if equity:
-        lines = lines.annotate(weight=F("business_unit__equity_share"))
+        lines = lines.annotate(weight=weighting.percent())
         columns.append("weight")
     try:
         inner_sql, inner_params = (
@@ -813,19 +910,27 @@ def _kg_by_gas(
     except EmptyResultSet:  # e.g. a year that has no reporting year
         return {}
     # Times 0.01, as in _share: SQLite would divide whole decimals as integers.
-    weight = " * e.weight * %s" if equity else ""
+    # A line whose weight is NULL counts whole, unmultiplied.
     weight_params = [Decimal("0.01")] if equity else []
+
+    def weighted(value: str) -> str:
+        return f"COALESCE({value} * e.weight * %s, {value})" if equity else value
+
     # Only constants and the ORM's own SQL are spliced in; values are parameters.
     if connection.vendor == "postgresql":
-        value = f"CAST(e.kg_by_gas ->> %s AS numeric(38, 10)){weight}"
+        value = weighted("CAST(e.kg_by_gas ->> %s AS numeric(38, 10))")
         sql = f"SELECT {', '.join([f'SUM({value})'] * len(KNOWN_GASES))} "
         sql += f"FROM ({inner_sql}) e"  # noqa: S608
-        params = [p for gas in KNOWN_GASES for p in (gas, *weight_params)]
+        params = [
+            p
+            for gas in KNOWN_GASES
+            for p in ((gas, *weight_params, gas) if equity else (gas,))
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *inner_params])
             sums = dict(zip(KNOWN_GASES, cursor.fetchone(), strict=True))
     else:
-        value = f"CAST(CAST(g.value AS NUMERIC){weight} AS NUMERIC)"
+        value = f"CAST({weighted('CAST(g.value AS NUMERIC)')} AS NUMERIC)"
         placeholders = ", ".join(["%s"] * len(KNOWN_GASES))
         sql = (
             f"SELECT g.key, SUM({value}) FROM ({inner_sql}) e, "  # noqa: S608
@@ -886,11 +991,12 @@ def inventory_for_year(
     year_of = {pk: y for pk, y, _status in year_rows}
     year_status = next((s for _pk, y, s in year_rows if y == year), "open")
     unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
+    year_settings = settings_by_year(organisation=organisation).for_year(year)
     rows = _unit_scope_rows(
         organisation=organisation, unit_ids=unit_ids, year_of=year_of
     )
-    base = organisation.base_year
-    headline_market = organisation.scope2_headline == "market"
+    base = year_settings.base_year
+    headline_market = year_settings.headline_market
     recalculations = list(
         _approved_recalculations(organisation=organisation, unit_ids=unit_ids)
         .values_list(
@@ -1185,7 +1291,7 @@ def inventory_for_year(
     return YearInventory(
         year=year,
         base_year=base,
-        headline_scope2=organisation.scope2_headline,
+        headline_scope2=year_settings.scope2_headline,
         year_status=year_status,
         scope1_t_co2e=totals.scope1_t,
         scope2_location_t_co2e=totals.scope2_location_t,
@@ -1257,6 +1363,7 @@ def inventory_for_year(
             if recalculations
             else None
         ),
+        settings=year_settings,
     )
 
 
@@ -1300,6 +1407,8 @@ class AnnualReportData:
     factor_sets: list[FactorSetUsed]
     appendix: list[AppendixLine]
     scope3_categories_reported: list[int]
+    # Settings that changed since the year's were fixed (the report names them).
+    settings_changed: list[str] = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:
@@ -1397,7 +1506,19 @@ def annual_report_data(
     units = organisation.business_units.all()
     if unit_ids is not None:
         units = units.filter(pk__in=unit_ids)
-    units_in_boundary = [u for u in units.order_by("code") if u.active_in(year)]
+    settings = inventory.settings
+    if settings is not None and settings.is_fixed:
+        # A closed year's boundary is the one fixed with it; the units are
+        # shown with the shares its figures use (not saved).
+        units_in_boundary = []
+        for unit in units.filter(pk__in=list(settings.units)).order_by("code"):
+            fixed = settings.units[unit.pk]
+            if fixed.active_in(year):
+                unit.equity_share = fixed.equity_share
+                unit.year_joined, unit.year_left = fixed.year_joined, fixed.year_left
+                units_in_boundary.append(unit)
+    else:
+        units_in_boundary = [u for u in units.order_by("code") if u.active_in(year)]
     credits = (
         list(
             CarbonCredit.objects.filter(
@@ -1431,4 +1552,9 @@ def annual_report_data(
         factor_sets=factor_sets,
         appendix=appendix,
         scope3_categories_reported=sorted(inventory.scope3_by_category),
+        settings_changed=(
+            settings_changed_since(settings, organisation=organisation)
+            if settings is not None
+            else []
+        ),
     )

@@ -63,7 +63,7 @@ def build_report_bytes(
 ) -> bytes:
     """Return the finished file of a report (of every year when `year` is None)."""
     from reports import excel, pdf
-    from reports.selectors import annual_report_data
+    from reports.selectors import annual_report_data, unit_subtree_ids
 
     if year is None and kind != ReportKind.INVENTORY_XLSX:
         raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
@@ -84,9 +84,30 @@ def build_report_bytes(
         from emissions.exporting import inventory_workbook
 
         return inventory_workbook(
-            organisation=organisation, year=year, language=language
+            organisation=organisation,
+            year=year,
+            language=language,
+            unit_ids=unit_subtree_ids(
+                organisation=organisation, business_unit=business_unit
+            ),
         )
     raise ValidationError(_("Unknown report kind."))
+
+
+def _check_reader(
+    *, organisation: Organisation, actor: User, business_unit: BusinessUnit | None
+) -> None:
+    """Refuse a report the actor could not read (accounts.tenancy's rule)."""
+    from accounts.models import Membership
+    from accounts.tenancy import UNIT_NOT_YOURS, WHOLE_ORGANISATION, may_read_unit
+
+    membership = Membership.objects.filter(
+        organisation=organisation, user=actor
+    ).first()
+    unit_id = business_unit.pk if business_unit is not None else None
+    if not may_read_unit(membership, unit_id):
+        message = UNIT_NOT_YOURS if unit_id else WHOLE_ORGANISATION
+        raise ValidationError({"business_unit": message}, code="unit_not_yours")
 
 
 def report_build(*, report: GeneratedReport) -> GeneratedReport:
@@ -152,6 +173,7 @@ def report_request(
     No year means every year, which only the full inventory for auditors has.
     """
     from emissions.models import ReportingYear
+    from emissions.year_settings import settings_by_year
 
     if language not in LANGUAGES:
         raise ValidationError({"language": UNKNOWN_LANGUAGE})
@@ -159,6 +181,7 @@ def report_request(
         raise ValidationError({"kind": _("Unknown report kind.")})
     if business_unit is not None and business_unit.organisation_id != organisation.pk:
         raise ValidationError({"business_unit": UNIT_NOT_OURS})
+    _check_reader(organisation=organisation, actor=actor, business_unit=business_unit)
     if year is None:
         if kind != ReportKind.INVENTORY_XLSX:
             raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
@@ -174,6 +197,8 @@ def report_request(
         # Every year is final only when each of them is approved.
         statuses = set(years.values_list("status", flat=True))
         year_status = "approved" if statuses == {"approved"} else "open"
+    settings = settings_by_year(organisation=organisation)
+    year_settings = settings.for_year(year) if year is not None else settings.live
     report = GeneratedReport.objects.create(
         organisation=organisation,
         kind=kind,
@@ -187,9 +212,10 @@ def report_request(
             "year": year,
             "language": language,
             "business_unit": business_unit.code if business_unit else None,
-            "gwp_set": organisation.gwp_set,
-            "scope2_headline": organisation.scope2_headline,
-            "consolidation_approach": organisation.consolidation_approach,
+            # The settings the report's figures use: a closed year's own.
+            "gwp_set": year_settings.gwp_set,
+            "scope2_headline": year_settings.scope2_headline,
+            "consolidation_approach": year_settings.consolidation_approach,
         },
     )
     from reports.tasks import build_report_task

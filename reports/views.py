@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import is_limited, org_view, readable, require_unit
 from carbonledger.lib.forms import add_service_errors
 from emissions.models import ReportingYear
 from emissions.services.locks import year_range
@@ -50,11 +50,12 @@ def _years(organisation) -> list[int]:
     return years
 
 
-def _units(organisation) -> list[tuple[str, str]]:
-    return [
-        (u.code, f"{u.code} {u.name}")
-        for u in organisation.business_units.order_by("code")
-    ]
+def _units(request: HttpRequest) -> list[tuple[str, str]]:
+    """Return the units the member reads, as choices."""
+    units = readable(
+        request.organisation.business_units.all(), request.membership, unit_field="pk"
+    )
+    return [(u.code, f"{u.code} {u.name}") for u in units.order_by("code")]
 
 
 @require_GET
@@ -63,15 +64,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Headline figures, charts and tables for a year (and a business unit)."""
     organisation = request.organisation
     years = _years(organisation)
-    units = _units(organisation)
-    form = DashboardFilterForm(request.GET or None, years=years, units=units)
+    units = _units(request)
+    # A member limited to some units sees one of them at a time, never the
+    # whole organisation.
+    whole = not is_limited(request.membership)
+    form = DashboardFilterForm(
+        request.GET or None, years=years, units=units, whole_organisation=whole
+    )
     year = years[0] if years else None
-    unit = None
+    code = "" if whole or not units else units[0][0]
     if form.is_bound and form.is_valid():
         year = form.cleaned_data.get("year") or year
-        code = form.cleaned_data.get("unit")
-        if code:
-            unit = get_object_or_404(organisation.business_units, code=code)
+        code = form.cleaned_data.get("unit") or code
+    unit = None
+    if code:
+        unit = get_object_or_404(organisation.business_units, code=code)
+        require_unit(request.membership, unit.pk)
+    elif not whole:
+        require_unit(request.membership, None)
     context = {"form": form, "year": year, "unit": unit}
     if year is not None:
         inventory = inventory_for_year(
@@ -127,10 +137,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
     """The generated reports, and a form to ask for a new one."""
     organisation = request.organisation
     years = _years(organisation)
-    units = _units(organisation)
+    units = _units(request)
     initial = {"language": organisation.language, "year": years[0] if years else None}
     form = ReportRequestForm(
-        request.POST or None, years=years, units=units, initial=initial
+        request.POST or None,
+        years=years,
+        units=units,
+        initial=initial,
+        whole_organisation=not is_limited(request.membership),
     )
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["business_unit"]
@@ -157,7 +171,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your report has been requested."))
             return redirect("report_list", org_slug=organisation.slug)
     reports = (
-        GeneratedReport.objects.filter(organisation=organisation)
+        readable(
+            GeneratedReport.objects.filter(organisation=organisation),
+            request.membership,
+        )
         .select_related("requested_by", "business_unit")
         .order_by("-requested_at")[:50]
     )
@@ -179,6 +196,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         GeneratedReport, organisation=request.organisation, pk=pk
     )
+    require_unit(request.membership, report.business_unit_id)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404("The report is not ready.")
     try:

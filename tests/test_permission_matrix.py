@@ -26,7 +26,7 @@ from emissions.models import (
     ImportBatch,
 )
 from reports.models import GeneratedReport
-from tests.factories import BusinessUnitFactory
+from tests.factories import BusinessUnitFactory, MembershipFactory, UserFactory
 from tests.reports.factories import entry
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,73 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
 }
 # Pages whose rule is narrower than their capability.
 OVERRIDES = {"history_index": {Role.ADMIN, Role.AUDITOR}}
+# An editor limited to the business unit EXTRA, while the fixture's entry,
+# instrument, evidence, batch, finding and report belong to OSL or to the whole
+# organisation: the exact status of each page (accounts.tenancy's rule). WRITES
+# are pages the limited editor may use whose only method is POST: a POST would
+# change data, and their own tests cover them.
+WRITES = "write"
+LIMITED_EDITOR: dict[str, int | str] = {
+    "org_home": 200,
+    "settings_organisation": 403,
+    "unit_list": 403,
+    "unit_create": 403,
+    "unit_edit": 403,
+    "unit_delete": 403,
+    "member_list": 403,
+    "member_edit": 403,
+    "member_remove": 403,
+    "factor_set_list": 200,
+    "factor_set_upload": 403,
+    "factor_methodology": 403,
+    "factor_gwp_change": 403,
+    "factor_preference": 403,
+    "factor_reapply": 403,
+    "factor_override": 403,
+    "factor_set_detail": 200,
+    "factor_set_compare": 200,
+    "factor_detail": 200,
+    "entry_index": 200,
+    "entry_grid": 403,
+    "entry_row_save": 403,
+    "entry_detail": 403,
+    "entry_edit": 403,
+    "entry_delete": 403,
+    "entry_evidence_upload": 403,
+    "evidence_download": 403,
+    "evidence_remove": 403,
+    "year_index": 200,
+    "year_detail": 200,
+    "year_submit": WRITES,
+    "year_return": 403,
+    "year_approve": 403,
+    "year_unlock": 403,
+    "year_evidence_upload": WRITES,
+    "history_index": 403,
+    "instrument_list": 200,
+    "instrument_edit": 403,
+    "instrument_delete": 403,
+    "credit_list": 403,
+    "credit_edit": 403,
+    "credit_delete": 403,
+    "record_evidence_upload": 403,
+    "metric_list": 200,
+    "target_list": 200,
+    "recalculation_list": 403,
+    "recalculation_approve": 403,
+    "finding_list": 200,
+    "finding_action": 403,
+    "import_upload": 200,
+    "import_detail": 403,
+    "import_commit": 403,
+    "import_rollback": 403,
+    "import_discard": 403,
+    "import_template": 200,
+    "inventory_export": 200,
+    "dashboard": 200,
+    "report_list": 200,
+    "report_download": 403,
+}
 # URLs outside any organisation: name -> expected status for an anonymous GET.
 PUBLIC = {
     "home": 302,
@@ -162,7 +229,10 @@ def _patterns():
 def objects(org, admin, editor, viewer, auditor, outsider):
     unit = BusinessUnitFactory(organisation=org, code="OSL")
     extra = BusinessUnitFactory(organisation=org, code="EXTRA")
-    del extra
+    limited = UserFactory(email="limited@acme.example")
+    MembershipFactory(
+        user=limited, organisation=org, role=Role.EDITOR
+    ).business_units.set([extra])
     the_entry = entry(
         organisation=org,
         unit=unit,
@@ -253,6 +323,7 @@ def objects(org, admin, editor, viewer, auditor, outsider):
             Role.AUDITOR: auditor,
         },
         "outsider": outsider,
+        "limited": limited,
     }
 
 
@@ -267,6 +338,11 @@ def test_every_url_has_a_row():
     assert missing == [], "URLs without a row in the permission matrix: " + ", ".join(
         missing
     )
+
+
+def test_every_url_has_a_row_for_a_limited_member():
+    names = {p.name for r, p in _patterns() if r.startswith("o/<slug:org_slug>/")}
+    assert set(LIMITED_EDITOR) == names
 
 
 def test_public_urls(client):
@@ -318,5 +394,12 @@ def test_organisation_urls_for_every_role(client, org, objects):
                 problems.append(f"{pattern.name} {role}: {status}, expected 403")
             if may and status in (403, 404, 405):
                 problems.append(f"{pattern.name} {role}: {status}, expected access")
+        expected = LIMITED_EDITOR[pattern.name]
+        row.append(str(expected))
+        if expected != WRITES:
+            client.force_login(objects["limited"])
+            status = method(url).status_code
+            if status != expected:
+                problems.append(f"{pattern.name} limited editor: {status}, {expected}")
         table.append(" ".join(f"{cell:24}" for cell in row))
     assert problems == [], "\n".join(problems + ["", "Expected:"] + table)

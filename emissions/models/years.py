@@ -40,6 +40,14 @@ class ReportingYear(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     unlock_reason = models.TextField(_("reason for the last unlock"), blank=True)
+    # The settings that change figures (consolidation approach, equity shares,
+    # GWP set, ...) as they were when the year was submitted; the year's
+    # figures keep using them until it is returned or unlocked. Empty while
+    # the year is open: it follows the organisation's settings.
+    # See emissions.year_settings.
+    fixed_settings = models.JSONField(
+        _("settings the figures use"), default=dict, blank=True
+    )
     evidence = models.ManyToManyField(
         "emissions.EvidenceDocument", blank=True, related_name="reporting_years"
     )

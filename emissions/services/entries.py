@@ -120,10 +120,9 @@ def ensure_unit_allowed(
     membership: Membership | None, business_unit: BusinessUnit
 ) -> None:
     """Raise if the membership is limited to other business units."""
-    if membership is None:
-        return
-    limited = {unit.pk for unit in membership.business_units.all()}
-    if limited and business_unit.pk not in limited:
+    from accounts.tenancy import may_read_unit
+
+    if not may_read_unit(membership, business_unit.pk):
         raise ValidationError(
             UNIT_NOT_YOURS,
             code="unit_not_yours",

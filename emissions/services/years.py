@@ -10,6 +10,7 @@ from accounts.roles import Capability
 from emissions.models import ReportingYear, YearStatus
 from emissions.services.entries import membership_for_write
 from emissions.services.locks import reporting_year_for
+from emissions.year_settings import fixed_settings_for
 
 SUBMIT_NOT_OPEN = _("Only an open year can be submitted; %(year)s is %(status)s.")
 RETURN_NOT_SUBMITTED = _(
@@ -66,6 +67,8 @@ def year_submit(*, organisation: Organisation, actor: User, year: int) -> Report
             SUBMIT_NOT_OPEN, code="not_open", params=_status_params(reporting_year)
         )
     reporting_year.status = YearStatus.SUBMITTED
+    # From here on the year's figures keep these settings (see year_settings).
+    reporting_year.fixed_settings = fixed_settings_for(organisation)
     reporting_year.submitted_by = actor
     reporting_year.submitted_at = timezone.now()
     reporting_year.approved_by = None
@@ -90,6 +93,7 @@ def year_return(
             params=_status_params(reporting_year),
         )
     reporting_year.status = YearStatus.OPEN
+    reporting_year.fixed_settings = {}
     reporting_year.submitted_by = None
     reporting_year.submitted_at = None
     return _save(reporting_year, actor, f"returned: {reason}")
@@ -117,6 +121,8 @@ def year_approve(
             params={"year": reporting_year.year},
         )
     reporting_year.status = YearStatus.APPROVED
+    if not reporting_year.fixed_settings:
+        reporting_year.fixed_settings = fixed_settings_for(organisation)
     reporting_year.approved_by = actor
     reporting_year.approved_at = timezone.now()
     return _save(reporting_year, actor, "approved")
@@ -139,6 +145,8 @@ def year_unlock(
             params=_status_params(reporting_year),
         )
     reporting_year.status = YearStatus.OPEN
+    # Open again, the year follows the organisation's settings as they are now.
+    reporting_year.fixed_settings = {}
     reporting_year.unlock_reason = reason
     reporting_year.submitted_by = None
     reporting_year.submitted_at = None

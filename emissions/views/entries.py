@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import BusinessUnit
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import org_view, require_unit
 from carbonledger.lib.params import parse_year
 from emissions.forms_entries import (
     EntryEditForm,
@@ -286,9 +286,11 @@ def _detail_context(request: HttpRequest, entry: ActivityEntry) -> dict[str, obj
 
 def _entry_or_404(request: HttpRequest, pk: int) -> ActivityEntry:
     try:
-        return entry_by_pk(organisation=request.organisation, pk=pk)
+        entry = entry_by_pk(organisation=request.organisation, pk=pk)
     except ActivityEntry.DoesNotExist:
         raise Http404("No such entry.") from None
+    require_unit(request.membership, entry.business_unit_id)
+    return entry
 
 
 def _edit_initial(entry: ActivityEntry) -> dict[str, object]:

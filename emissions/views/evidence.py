@@ -1,7 +1,7 @@
 """Evidence: upload to an entry or a year, download through a permission check."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import UNIT_NOT_YOURS, org_view, require_unit
 from emissions.forms_entries import EvidenceUploadForm, ReasonForm
 from emissions.models import ActivityEntry, EvidenceDocument
-from emissions.selectors_entries import evidence_by_pk
+from emissions.selectors_entries import evidence_by_pk, evidence_readable
 from emissions.services.evidence import (
     EVIDENCE_FILE_MISSING,
     evidence_add,
@@ -57,6 +57,7 @@ def entry_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     ).first()
     if entry is None:
         raise Http404("No such entry.")
+    require_unit(request.membership, entry.business_unit_id)
     back = redirect("entry_detail", org_slug=request.organisation.slug, pk=pk)
     return _upload(request, entry, back)
 
@@ -76,9 +77,12 @@ def year_evidence_upload(request: HttpRequest, year: int) -> HttpResponse:
 
 def _document_or_404(request: HttpRequest, pk: int) -> EvidenceDocument:
     try:
-        return evidence_by_pk(organisation=request.organisation, pk=pk)
+        document = evidence_by_pk(organisation=request.organisation, pk=pk)
     except EvidenceDocument.DoesNotExist:
         raise Http404("No such document.") from None
+    if not evidence_readable(document=document, membership=request.membership):
+        raise PermissionDenied(UNIT_NOT_YOURS)
+    return document
 
 
 @require_GET

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import org_view, readable
 from carbonledger.lib.params import parse_int
 from emissions.factor_files import FactorFileError, UnsafeFactorFile
 from emissions.models import (
@@ -215,7 +215,10 @@ def factor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         factor = factor_get(organisation=request.organisation, pk=pk)
     except EmissionFactor.DoesNotExist:
         raise Http404("No such factor.") from None
-    entries = factor_entries(organisation=request.organisation, factor=factor)
+    entries = readable(
+        factor_entries(organisation=request.organisation, factor=factor),
+        request.membership,
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page:
         entry.detail_url = _entry_url(request.organisation.slug, entry.pk)

@@ -32,7 +32,10 @@ def history_index(request: HttpRequest) -> HttpResponse:
     user_param = request.GET.get("user", "")
     user_id = parse_int(user_param)
     rows = organisation_history(
-        organisation=request.organisation, model=model, user_id=user_id
+        organisation=request.organisation,
+        model=model,
+        user_id=user_id,
+        membership=membership,
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

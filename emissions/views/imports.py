@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import UNIT_NOT_YOURS, is_limited, limited_unit_ids, org_view
 from carbonledger.lib.params import parse_year
 from emissions.exporting import entries_csv, entries_of, inventory_workbook
 from emissions.importing.reading import COLUMNS, check_upload_size
@@ -53,6 +53,15 @@ def _download(payload: bytes, name: str, content_type: str) -> HttpResponse:
     return response
 
 
+def _require_batch(request: HttpRequest, batch: ImportBatch) -> None:
+    """A member limited to some units reads and acts on their own uploads only.
+
+    Another member's file may hold any unit's lines.
+    """
+    if is_limited(request.membership) and batch.uploaded_by_id != request.user.pk:
+        raise PermissionDenied(UNIT_NOT_YOURS)
+
+
 @require_http_methods(["GET", "POST"])
 @org_view(Capability.EDIT)
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -79,9 +88,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             request.session[f"import-{batch.pk}"] = True
             return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
-    batches = ImportBatch.objects.filter(organisation=organisation).select_related(
-        "uploaded_by"
-    )[:30]
+    batches = ImportBatch.objects.filter(organisation=organisation)
+    if is_limited(request.membership):
+        batches = batches.filter(uploaded_by=request.user)
+    batches = batches.select_related("uploaded_by")[:30]
     return render(
         request,
         "emissions/imports/upload.html",
@@ -95,6 +105,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch: its preview (rows with results or errors) or what it created."""
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    _require_batch(request, batch)
     context = {"batch": batch, "stopped": import_batch_stopped(batch)}
     if batch.status == ImportStatus.PREVIEW:
         per_page = 200
@@ -126,6 +137,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    _require_batch(request, batch)
     try:
         batch = import_commit_request(
             organisation=organisation,
@@ -154,6 +166,7 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    _require_batch(request, batch)
     try:
         import_resume(organisation=organisation, actor=request.user, batch=batch)
     except ValidationError as exc:
@@ -168,6 +181,7 @@ def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    _require_batch(request, batch)
     try:
         import_rollback(organisation=organisation, actor=request.user, batch=batch)
     except ValidationError as exc:
@@ -182,6 +196,7 @@ def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
+    _require_batch(request, batch)
     try:
         import_discard(organisation=organisation, actor=request.user, batch=batch)
     except ValidationError as exc:
@@ -221,20 +236,22 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
     suffix = year or "all-years"
+    # A member limited to some units exports those units' entries and totals.
+    unit_ids = limited_unit_ids(request.membership)
     if fmt == "xlsx":
-        count = entries_of(organisation, year).count()
+        count = entries_of(organisation, year, unit_ids).count()
         if count > settings.INVENTORY_DIRECT_ENTRIES:
             # Too long for a request: built in the background, kept on the
             # reports page with its checksum like any report.
             return _inventory_in_background(request, year, count)
     if fmt == "csv":
         return _download(
-            entries_csv(organisation=organisation, year=year),
+            entries_csv(organisation=organisation, year=year, unit_ids=unit_ids),
             f"{organisation.slug}-entries-{suffix}.csv",
             "text/csv",
         )
     return _download(
-        inventory_workbook(organisation=organisation, year=year),
+        inventory_workbook(organisation=organisation, year=year, unit_ids=unit_ids),
         f"{organisation.slug}-inventory-{suffix}.xlsx",
         XLSX,
     )

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import (
+    org_view,
+    readable,
+    require_unit,
+    require_whole_organisation,
+)
 from carbonledger.lib.forms import add_service_errors
 from carbonledger.lib.params import parse_int, parse_year
 from emissions.forms_entries import EvidenceUploadForm
@@ -40,11 +45,12 @@ from emissions.services import records as services
 from emissions.services.evidence import evidence_add
 
 
-def _units(organisation) -> list[tuple[str, str]]:
-    return [
-        (u.code, f"{u.code} {u.name}")
-        for u in organisation.business_units.order_by("code")
-    ]
+def _units(request: HttpRequest) -> list[tuple[str, str]]:
+    """Return the units the member reads, as choices."""
+    units = readable(
+        request.organisation.business_units.all(), request.membership, unit_field="pk"
+    )
+    return [(u.code, f"{u.code} {u.name}") for u in units.order_by("code")]
 
 
 def _handle(request: HttpRequest, form, action: Callable[[dict], object], success: str):
@@ -68,7 +74,7 @@ def _handle(request: HttpRequest, form, action: Callable[[dict], object], succes
 @org_view(Capability.VIEW)
 def instrument_list(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
-    units = _units(organisation)
+    units = _units(request)
     form = InstrumentForm(request.POST or None, units=units)
 
     def create(data):
@@ -84,15 +90,21 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
     if _handle(request, form, create, _("The instrument was recorded.")):
         return redirect("instrument_list", org_slug=organisation.slug)
     instruments = (
-        ContractualInstrument.objects.filter(organisation=organisation)
+        readable(
+            ContractualInstrument.objects.filter(organisation=organisation),
+            request.membership,
+        )
         .select_related("business_unit", "reporting_year")
         .prefetch_related("evidence")
         .order_by("-reporting_year__year", "business_unit__code")
     )
     consumption = {
         (row["reporting_year__year"], row["business_unit__code"]): row["kwh"]
-        for row in ActivityEntry.objects.filter(
-            organisation=organisation, scope=2, residual_mix_factor__isnull=False
+        for row in readable(
+            ActivityEntry.objects.filter(
+                organisation=organisation, scope=2, residual_mix_factor__isnull=False
+            ),
+            request.membership,
         )
         .values("reporting_year__year", "business_unit__code")
         .annotate(kwh=Sum("energy_kwh"))
@@ -162,9 +174,10 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organisation=organisation,
         pk=pk,
     )
+    require_unit(request.membership, instrument.business_unit_id)
     form = with_version(InstrumentForm)(
         request.POST or None,
-        units=_units(organisation),
+        units=_units(request),
         initial={
             "business_unit": instrument.business_unit.code,
             "year": instrument.reporting_year.year,
@@ -203,6 +216,7 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @org_view(Capability.EDIT)
 def credit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_whole_organisation(request.membership)
     organisation = request.organisation
     credit = get_object_or_404(
         CarbonCredit.objects.select_related("claimed_year"),
@@ -246,6 +260,7 @@ def instrument_delete(request: HttpRequest, pk: int) -> HttpResponse:
     instrument = get_object_or_404(
         ContractualInstrument, organisation=request.organisation, pk=pk
     )
+    require_unit(request.membership, instrument.business_unit_id)
     try:
         services.instrument_delete(
             organisation=request.organisation, actor=request.user, instrument=instrument
@@ -265,6 +280,7 @@ def record_evidence_upload(request: HttpRequest, kind: str, pk: int) -> HttpResp
     if model is None:
         return HttpResponse(status=404)
     target = get_object_or_404(model, organisation=request.organisation, pk=pk)
+    require_unit(request.membership, getattr(target, "business_unit_id", None))
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -289,6 +305,8 @@ def record_evidence_upload(request: HttpRequest, kind: str, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @org_view(Capability.VIEW)
 def credit_list(request: HttpRequest) -> HttpResponse:
+    # Credits are claimed by the whole organisation.
+    require_whole_organisation(request.membership)
     organisation = request.organisation
     form = CreditForm(request.POST or None)
 
@@ -323,6 +341,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view(Capability.EDIT)
 def credit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_whole_organisation(request.membership)
     credit = get_object_or_404(CarbonCredit, organisation=request.organisation, pk=pk)
     try:
         services.credit_delete(
@@ -337,7 +356,7 @@ def credit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(Capability.VIEW)
 def metric_list(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
-    form = MetricForm(request.POST or None, units=_units(organisation))
+    form = MetricForm(request.POST or None, units=_units(request))
 
     def save(data):
         services.metric_set(
@@ -352,7 +371,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     if _handle(request, form, save, _("The metric was saved.")):
         return redirect("metric_list", org_slug=organisation.slug)
     metrics = (
-        Metric.objects.filter(organisation=organisation)
+        readable(Metric.objects.filter(organisation=organisation), request.membership)
         .select_related("business_unit", "reporting_year")
         .order_by("-reporting_year__year", "business_unit__code", "kind")
     )
@@ -387,6 +406,8 @@ def target_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @org_view(Capability.VIEW)
 def recalculation_list(request: HttpRequest) -> HttpResponse:
+    # Base-year recalculations are amounts of the whole organisation.
+    require_whole_organisation(request.membership)
     organisation = request.organisation
     form = RecalculationForm(request.POST or None, units=_units(organisation))
     if request.method == "POST" and not request.membership.can(Capability.APPROVE):
@@ -423,6 +444,7 @@ def recalculation_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view(Capability.APPROVE)
 def recalculation_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    require_whole_organisation(request.membership)
     recalculation = get_object_or_404(
         BaseYearRecalculation, organisation=request.organisation, pk=pk
     )
@@ -451,12 +473,14 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         entry = get_object_or_404(
             ActivityEntry, organisation=organisation, pk=parse_int(entry_pk)
         )
+        require_unit(request.membership, entry.business_unit_id)
     year_param = request.GET.get("year") or request.POST.get("year")
     if request.method == "POST" and not request.membership.can(Capability.AUDIT):
         raise PermissionDenied("Only auditors record findings.")
     if request.method == "POST" and form.is_valid():
         reporting_year = None
         if entry is None and parse_year(year_param) is not None:
+            require_whole_organisation(request.membership)
             reporting_year = get_object_or_404(
                 ReportingYear, organisation=organisation, year=parse_year(year_param)
             )
@@ -474,7 +498,13 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The finding was recorded."))
             return redirect("finding_list", org_slug=organisation.slug)
     status = request.GET.get("status", "")
-    findings = Finding.objects.filter(organisation=organisation).select_related(
+    # Findings on a year concern the whole organisation: a limited member
+    # reads those on their units' entries.
+    findings = readable(
+        Finding.objects.filter(organisation=organisation),
+        request.membership,
+        unit_field="entry__business_unit",
+    ).select_related(
         "entry__activity_type",
         "entry__business_unit",
         "reporting_year",
@@ -506,6 +536,9 @@ def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Answer (editors, admins), resolve or reopen (auditors) a finding."""
     organisation = request.organisation
     finding = get_object_or_404(Finding, organisation=organisation, pk=pk)
+    require_unit(
+        request.membership, finding.entry.business_unit_id if finding.entry else None
+    )
     try:
         if action == "answer":
             finding_services.finding_answer(

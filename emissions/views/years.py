@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import org_view
+from accounts.tenancy import is_limited, org_view
 from emissions.forms_entries import EvidenceUploadForm, ReasonForm
 from emissions.models import ReportingYear, YearStatus
 from emissions.selectors_entries import history_for, live_evidence, year_overview
@@ -39,7 +39,12 @@ def year_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "emissions/years/index.html",
-        {"years": year_overview(organisation=request.organisation)},
+        {
+            "years": year_overview(
+                organisation=request.organisation, membership=request.membership
+            ),
+            "limited": is_limited(request.membership),
+        },
     )
 
 
@@ -52,8 +57,16 @@ def _year_context(
         "reporting_year": reporting_year,
         "status": status,
         "status_label": YearStatus(status).label,
+        # A year's documents belong to the whole organisation; a member limited
+        # to some units sees only those they added.
         "evidence": (
-            live_evidence(reporting_year.evidence.all()) if reporting_year else []
+            live_evidence(
+                reporting_year.evidence.all()
+                if not is_limited(request.membership)
+                else reporting_year.evidence.filter(uploaded_by=request.user)
+            )
+            if reporting_year
+            else []
         ),
         "history": history_for(reporting_year) if reporting_year else [],
         "upload_form": EvidenceUploadForm(),
