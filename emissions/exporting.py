@@ -251,6 +251,7 @@ def inventory_workbook(
     to some units (`unit_ids`), it holds their entries and totals and no total
     of the whole organisation.
     """
+    from emissions.year_settings import settings_by_year
     from reports.selectors import scope_totals_by_year
 
     with translation.override(language or translation.get_language()):
@@ -288,7 +289,11 @@ def inventory_workbook(
         notes.title(
             _("Inventory of %(organisation)s") % {"organisation": organisation.name}
         )
-        equity = organisation.consolidation_approach == "equity"
+        # A closed year's figures use the settings fixed with it.
+        year_settings = settings_by_year(organisation=organisation)
+        approach = (
+            year_settings.for_year(year) if year is not None else year_settings.live
+        )
         for line in (
             _(
                 "Entries: kg CO2e of scope 2 lines is location-based; kg CO2e at "
@@ -301,10 +306,17 @@ def inventory_workbook(
                 "subtracted."
             ),
             _("Consolidation approach: %(approach)s")
-            % {"approach": organisation.get_consolidation_approach_display()}
+            % {"approach": approach.get_consolidation_approach_display()}
             + (
                 " " + _("Each unit's figures are weighted by its equity share.")
-                if equity
+                if approach.equity
+                else ""
+            )
+            + (
+                " "
+                + _("%(year)s keeps the settings fixed when it was submitted.")
+                % {"year": year}
+                if approach.is_fixed
                 else ""
             ),
         ):
