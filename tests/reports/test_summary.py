@@ -414,3 +414,18 @@ def test_history_shows_numbers_and_units_as_people_write_them(org, two_units):
     assert "converted" not in html
     assert "0000000" not in html
     assert "passenger_km" not in html
+
+
+def test_entry_page_shows_quantity_and_unit_as_people_write_them(
+    client, org, viewer, two_units
+):
+    line = ActivityEntry.objects.filter(organisation=org).order_by("pk").first()
+    line.quantity = Decimal("544876.8")
+    line.unit = "passenger_km"
+    line.save()
+    client.force_login(viewer)
+    client.cookies["django_language"] = "nb"
+    body = client.get(_url(org, "entry_detail", pk=line.pk)).content.decode()
+    assert "544\u00a0876,8 personkm" in body
+    assert "544876.8000" not in body
+    assert "passenger_km" not in body
