@@ -427,5 +427,6 @@ def test_entry_page_shows_quantity_and_unit_as_people_write_them(
     client.cookies["django_language"] = "nb"
     body = client.get(_url(org, "entry_detail", pk=line.pk)).content.decode()
     assert "544\u00a0876,8 personkm" in body
+    assert "|" not in re.sub(r"<[^>]+>", "", body)
     assert "544876.8000" not in body
     assert "passenger_km" not in body
