@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Membership, Organisation
 from emissions.models import (
@@ -254,6 +255,44 @@ class HistoryItem:
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # Fields that hold a unit of measure's code, shown by the unit's name.
 UNIT_FIELDS = frozenset({"unit", "factor_unit"})
+# Names of the fields that the models leave to Django to name (in English only).
+FIELD_LABELS = {
+    "organisation": _("organisation"),
+    "business_unit": _("business unit"),
+    "reporting_year": _("reporting year"),
+    "activity_type": _("activity type"),
+    "import_batch": _("import batch"),
+    "scope": _("scope"),
+    "scope3_category": _("scope 3 category"),
+    "iso_category": _("ISO 14064-1 category"),
+    "factor": _("emission factor"),
+    "factor_set": _("factor set"),
+    "factor_unit": _("unit of the factor"),
+    "converted_quantity": _("quantity in the factor's unit"),
+    "gwp_set": _("GWP set"),
+    "calculation_method": _("calculation method"),
+    "kg_co2e": _("kg CO2e (scope 2 location-based)"),
+    "kg_by_gas": _("kg CO2e per gas"),
+    "energy_kwh": _("energy (kWh)"),
+    "residual_mix_factor": _("residual mix factor"),
+    "kg_co2e_market": _("kg CO2e (scope 2 market-based)"),
+    "created_by": _("created by"),
+    "created_at": _("created at"),
+    "updated_by": _("changed by"),
+    "updated_at": _("changed at"),
+    "evidence": _("evidence"),
+    "status": _("status"),
+    "submitted_by": _("submitted by"),
+    "submitted_at": _("submitted at"),
+    "approved_by": _("approved by"),
+    "approved_at": _("approved at"),
+    "file": _("file"),
+    "uploaded_by": _("uploaded by"),
+    "uploaded_at": _("uploaded at"),
+    "removed_at": _("removed at"),
+    "removed_by": _("removed by"),
+    "removal_reason": _("reason for removal"),
+}
 # Machine keys that a readable field beside them already shows (the factor).
 HIDDEN_FIELDS = frozenset({"version", "calculated_at", "factor_key"})
 
@@ -283,10 +322,12 @@ def history_item(record: Any, kind: str = "") -> HistoryItem:
         for change in delta.changes:
             if change.field in HIDDEN_FIELDS:
                 continue
-            try:
-                label = str(model._meta.get_field(change.field).verbose_name)
-            except Exception:  # noqa: BLE001
-                label = change.field
+            label = str(FIELD_LABELS.get(change.field, ""))
+            if not label:
+                try:
+                    label = str(model._meta.get_field(change.field).verbose_name)
+                except Exception:  # noqa: BLE001
+                    label = change.field.replace("_", " ")
             changes.append(
                 FieldChange(
                     field=change.field,

@@ -54,6 +54,19 @@ def factor_set_name(factor_set) -> str:
 
 
 @register.filter
+def factor_set_publisher(factor_set) -> str:
+    """Name a factor set's publisher in the reader's language (global sets)."""
+    from reports.summary import global_set_names
+
+    if factor_set is None:
+        return ""
+    names = None
+    if factor_set.organisation_id is None:
+        names = global_set_names(factor_set.kind, factor_set.edition_year)
+    return names[0] if names else factor_set.publisher
+
+
+@register.filter
 def pct(value: Decimal | None) -> str:
     return percent(value, active_language())
 

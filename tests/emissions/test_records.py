@@ -435,7 +435,7 @@ def test_credit_correction_page_in_norwegian(client_for, org, editor):
     client.cookies["django_language"] = "nb"
     url = reverse("credit_edit", args=[org.slug, credit.pk])
     page = client.get(url).content.decode()
-    assert "<h1>Korriger slettede klimakvoter</h1>" in page
+    assert "<h1>Korriger slettede klimakreditter</h1>" in page
     response = client.post(
         url,
         {

@@ -173,4 +173,5 @@ def test_dashboard_of_a_parent_unit_shows_its_children(
         .content.decode()
     )
     assert "5.0" in body
-    assert "<td>OSL</td>" in body
+    # The unit row links to its entries.
+    assert 'data-figure="unit">OSL</a></td>' in body

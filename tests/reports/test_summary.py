@@ -400,6 +400,7 @@ def test_history_shows_numbers_and_units_as_people_write_them(org, two_units):
     line = ActivityEntry.objects.filter(organisation=org).order_by("pk").first()
     line.quantity = Decimal("544876.8")
     line.unit = "passenger_km"
+    line.converted_quantity = Decimal("544876.8")
     line.save()
     with translation.override("nb"):
         html = render_to_string(
@@ -409,5 +410,23 @@ def test_history_shows_numbers_and_units_as_people_write_them(org, two_units):
     assert "544\u00a0876,8" in html
     assert "60\u00a0000" in html
     assert "personkm" in html
+    assert "Mengde i faktorens måleenhet" in html
+    assert "converted" not in html
     assert "0000000" not in html
     assert "passenger_km" not in html
+
+
+def test_entry_page_shows_quantity_and_unit_as_people_write_them(
+    client, org, viewer, two_units
+):
+    line = ActivityEntry.objects.filter(organisation=org).order_by("pk").first()
+    line.quantity = Decimal("544876.8")
+    line.unit = "passenger_km"
+    line.save()
+    client.force_login(viewer)
+    client.cookies["django_language"] = "nb"
+    body = client.get(_url(org, "entry_detail", pk=line.pk)).content.decode()
+    assert "544\u00a0876,8 personkm" in body
+    assert "|" not in re.sub(r"<[^>]+>", "", body)
+    assert "544876.8000" not in body
+    assert "passenger_km" not in body
