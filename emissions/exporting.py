@@ -192,6 +192,7 @@ def inventory_workbook(
     a comment, never a formula. Limited to some units (`unit_ids`), it holds
     their entries and totals and no total of the whole organisation.
     """
+    from emissions.year_settings import settings_by_year
     from reports.selectors import scope_totals_by_year
 
     workbook = Workbook(write_only=True)
@@ -227,17 +228,25 @@ def inventory_workbook(
 
     notes = workbook.create_sheet("About")
     notes.append([_literal(notes, f"Inventory of {organisation.name}")])
+    # A closed year's figures use the settings fixed with it.
+    settings = settings_by_year(organisation=organisation)
+    approach = settings.for_year(year) if year is not None else settings.live
     for line in (
         "Entries: kg_co2e of scope 2 lines is location-based; kg_co2e_market is "
         "the line at the residual mix, before contractual instruments.",
         "Summary sheets: tonnes CO2e as the dashboard and the annual report give "
         "them; scope 2 market-based applies each unit's contractual instruments "
         "first. Totals are gross: carbon credits are never subtracted.",
-        f"Consolidation approach: {organisation.get_consolidation_approach_display()}"
+        f"Consolidation approach: {approach.get_consolidation_approach_display()}"
         + (
             " (each unit's figures weighted by its equity share)."
-            if organisation.consolidation_approach == "equity"
+            if approach.equity
             else "."
+        )
+        + (
+            f" {year} keeps the settings fixed when it was submitted."
+            if approach.is_fixed
+            else ""
         ),
     ):
         notes.append([line])
