@@ -210,3 +210,42 @@ def test_limited_auditor_reads_the_history_and_findings_of_their_units(
     history = client.get(reverse("history_index", args=[org.slug]) + "?model=entry")
     records = [item.record for item in history.context["items"]]
     assert sorted(r.id for r in records) == sorted(e.pk for e in lines["BGO"])
+
+
+def test_limited_member_neither_reads_nor_records_credits(limited, units):
+    client = _api(limited)
+    assert client.get(f"{BASE}/credits/").status_code == 403
+    response = client.post(
+        f"{BASE}/credits/",
+        {
+            "year": 2024,
+            "tonnes": "5",
+            "standard": "Gold Standard",
+            "project": "P",
+            "vintage": 2023,
+            "retirement_date": "2024-05-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    from emissions.models import CarbonCredit
+
+    assert CarbonCredit.objects.count() == 0
+
+
+def test_the_credit_service_refuses_a_limited_member(org, limited, units):
+    from django.core.exceptions import ValidationError
+
+    from emissions.services.records import credit_create
+
+    with pytest.raises(ValidationError, match="whole organisation"):
+        credit_create(
+            organisation=org,
+            actor=limited,
+            year=2024,
+            tonnes="5",
+            standard="Gold Standard",
+            project="P",
+            vintage=2023,
+            retirement_date=None,
+        )
