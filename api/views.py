@@ -372,6 +372,7 @@ class CreditViewSet(RecordViewSet, mixins.DestroyModelMixin):
         )
 
     def perform_create(self, serializer):
+        require_whole_organisation(self.membership)
         data = dict(serializer.validated_data)
         serializer.instance = records.credit_create(
             organisation=self.organisation,

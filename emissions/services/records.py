@@ -226,6 +226,14 @@ def instrument_delete(
     instrument.delete()
 
 
+def _whole_organisation(membership) -> None:
+    """Refuse a member limited to some units: credits belong to the whole."""
+    from accounts.tenancy import WHOLE_ORGANISATION, is_limited
+
+    if is_limited(membership):
+        raise ValidationError(WHOLE_ORGANISATION, code="unit_not_yours")
+
+
 @transaction.atomic
 def credit_create(
     *,
@@ -242,7 +250,7 @@ def credit_create(
     comment: str = "",
 ) -> CarbonCredit:
     """Record retired credits claimed for a year (never part of the inventory)."""
-    membership_for_write(organisation=organisation, actor=actor)
+    _whole_organisation(membership_for_write(organisation=organisation, actor=actor))
     return CarbonCredit.objects.create(
         organisation=organisation,
         **_credit_values(
@@ -313,7 +321,7 @@ def credit_update(
     comment: str = "",
 ) -> CarbonCredit:
     """Correct a record of retired credits while its claimed year is open."""
-    membership_for_write(organisation=organisation, actor=actor)
+    _whole_organisation(membership_for_write(organisation=organisation, actor=actor))
     stored = CarbonCredit.objects.select_for_update().get(
         pk=credit.pk, organisation=organisation
     )
@@ -344,7 +352,7 @@ def credit_update(
 def credit_delete(
     *, organisation: Organisation, actor: User, credit: CarbonCredit
 ) -> None:
-    membership_for_write(organisation=organisation, actor=actor)
+    _whole_organisation(membership_for_write(organisation=organisation, actor=actor))
     ensure_year_writable(credit.claimed_year)
     credit.delete()
 

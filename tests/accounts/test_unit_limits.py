@@ -177,3 +177,75 @@ def test_limited_member_asks_for_reports_of_their_units_only(
     listed = client.get(f"{BASE}/reports/").json()
     listed = listed["results"] if isinstance(listed, dict) else listed
     assert [row["id"] for row in listed] == [theirs.pk]
+
+
+def test_limited_auditor_reads_the_history_and_findings_of_their_units(
+    client_for, org, admin, units
+):
+    from emissions.models import Finding
+
+    bgo, _trd, lines = units
+    auditor = UserFactory(email="bergen-auditor@acme.example")
+    MembershipFactory(user=auditor, organisation=org, role=Role.AUDITOR)
+    Membership.objects.get(user=auditor).business_units.set([bgo])
+    on_bgo = Finding.objects.create(
+        organisation=org,
+        reporting_year=lines["BGO"][0].reporting_year,
+        entry=lines["BGO"][0],
+        text="Invoice missing",
+        raised_by=admin,
+    )
+    for finding in (
+        Finding(entry=lines["TRD"][0], text="Meter reading"),
+        Finding(entry=None, text="Year-wide scope 3 screening"),
+    ):
+        finding.organisation = org
+        finding.reporting_year = lines["TRD"][0].reporting_year
+        finding.raised_by = admin
+        finding.save()
+    client = client_for(auditor)
+    listed = client.get(reverse("finding_list", args=[org.slug])).context["findings"]
+    assert [f.pk for f in listed] == [on_bgo.pk]
+
+    history = client.get(reverse("history_index", args=[org.slug]) + "?model=entry")
+    records = [item.record for item in history.context["items"]]
+    assert sorted(r.id for r in records) == sorted(e.pk for e in lines["BGO"])
+
+
+def test_limited_member_neither_reads_nor_records_credits(limited, units):
+    client = _api(limited)
+    assert client.get(f"{BASE}/credits/").status_code == 403
+    response = client.post(
+        f"{BASE}/credits/",
+        {
+            "year": 2024,
+            "tonnes": "5",
+            "standard": "Gold Standard",
+            "project": "P",
+            "vintage": 2023,
+            "retirement_date": "2024-05-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    from emissions.models import CarbonCredit
+
+    assert CarbonCredit.objects.count() == 0
+
+
+def test_the_credit_service_refuses_a_limited_member(org, limited, units):
+    from django.core.exceptions import ValidationError
+
+    from emissions.services.records import credit_create
+
+    with pytest.raises(ValidationError, match="whole organisation"):
+        credit_create(
+            organisation=org,
+            actor=limited,
+            year=2024,
+            tonnes="5",
+            standard="Gold Standard",
+            project="P",
+            vintage=2023,
+            retirement_date=None,
+        )

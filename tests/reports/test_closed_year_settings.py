@@ -312,6 +312,21 @@ def test_each_year_is_weighted_by_its_own_approach_and_shares(
     }
     # 1000 + 2000 kg; 2000 kg market.
     assert inventory_for_year(organisation=org, year=2024).total_t_co2e == D("5")
+    # The workbook of the closed year says which approach its figures use.
+    import io
+
+    from openpyxl import load_workbook
+
+    from emissions.exporting import inventory_workbook
+
+    book = load_workbook(
+        io.BytesIO(inventory_workbook(organisation=org, year=2023)), read_only=True
+    )
+    about = [row[0] for row in book["About"].iter_rows(values_only=True)]
+    assert about[-1] == (
+        "Consolidation approach: Equity share (each unit's figures weighted by "
+        "its equity share). 2023 keeps the settings fixed when it was submitted."
+    )
 
 
 def test_a_closed_operational_year_stays_whole_under_a_later_equity_approach(
