@@ -162,8 +162,16 @@ MEDIA_URL = "/media-not-served/"
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads go to a temporary file, which keeps no more than the largest
+# upload a form accepts (imports, evidence, factor files at 25 MB); the form
+# refuses a larger one by its size, with its own message.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "carbonledger.lib.uploads.SizeLimitedUploadHandler",
+]
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_BYTES = max(IMPORT_MAX_BYTES, EVIDENCE_MAX_BYTES, 25 * 1024 * 1024)
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5_000)
 # Uploads of more bytes are checked by the task queue (1 MiB: some 30,000 rows
 # of a workbook, under a second to check).

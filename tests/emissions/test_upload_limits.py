@@ -239,3 +239,36 @@ def test_an_ods_factor_sheet_repeating_a_row_a_million_times_is_refused(
 def test_empty_rows_repeated_to_the_end_of_an_ods_sheet_cost_nothing(tmp_path):
     path = _ods(tmp_path / "own.ods", rows=10, columns=6, trailing_empty=1_048_000)
     limits.check_workbook_size(path)
+
+
+def test_a_large_upload_keeps_no_more_on_disk_than_any_form_accepts(settings):
+    import os
+
+    from carbonledger.lib.uploads import SizeLimitedUploadHandler
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    sent = 3 * 1024 * 1024
+    handler = SizeLimitedUploadHandler()
+    handler.new_file("file", "big.csv", "text/csv", sent)
+    chunk = b"x" * 65536
+    for start in range(0, sent, len(chunk)):
+        handler.receive_data_chunk(chunk, start)
+    upload = handler.file_complete(sent)
+    # The size sent, for the form to refuse; only the first megabyte kept.
+    assert (upload.size, upload.truncated) == (sent, True)
+    assert os.path.getsize(upload.temporary_file_path()) == 1024 * 1024
+    upload.close()
+
+
+def test_uploads_larger_than_memory_go_through_the_limited_handler(
+    client_for, org, editor, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.IMPORT_MAX_BYTES = settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    upload = io.BytesIO(b"business_unit,year\n" + b"OSL,2024\n" * 250_000)
+    upload.name = "big.csv"
+    response = client_for(editor).post(
+        reverse("import_upload", args=[org.slug]), {"file": upload}
+    )
+    assert "The file is larger than 1 MB." in response.content.decode()
+    assert ImportBatch.objects.count() == 0
