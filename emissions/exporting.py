@@ -307,6 +307,7 @@ def inventory_workbook(
             ),
             _("Consolidation approach: %(approach)s")
             % {"approach": approach.get_consolidation_approach_display()}
+            + "."
             + (
                 " " + _("Each unit's figures are weighted by its equity share.")
                 if approach.equity

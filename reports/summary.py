@@ -477,6 +477,9 @@ def figure_totals(
         headline = None
         if (
             activity
+            # A set of units that is not one unit's subtree (a limited
+            # member's) has no inventory of its own to share instruments by.
+            and (units is None or business_unit is not None)
             and organisation.scope2_headline == "market"
             and lines.filter(scope=2).exists()
         ):

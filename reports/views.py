@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import is_limited, org_view, readable, require_unit
+from accounts.tenancy import (
+    is_limited,
+    org_view,
+    readable,
+    require_unit,
+    require_whole_organisation,
+)
 from carbonledger.lib.forms import add_service_errors
 from emissions.models import ReportingYear
 from emissions.services.locks import year_range
@@ -338,6 +344,8 @@ def report_narrative_save(request: HttpRequest, year: int) -> HttpResponse:
 @org_view(Capability.EDIT)
 def scope3_exclusion_save(request: HttpRequest, year: int) -> HttpResponse:
     """Record why a scope 3 category is left out of the year (editors)."""
+    # Scope 3 exclusions are the whole organisation's.
+    require_whole_organisation(request.membership)
     year = _text_year(request, year)
     form = ExclusionForm(request.POST, categories=list(scope3_category_names().items()))
     if form.is_valid():
@@ -369,6 +377,8 @@ def scope3_exclusion_delete(
     request: HttpRequest, year: int, category: int
 ) -> HttpResponse:
     """Take an exclusion back (editors)."""
+    # Scope 3 exclusions are the whole organisation's.
+    require_whole_organisation(request.membership)
     year = _text_year(request, year)
     exclusion = get_object_or_404(
         Scope3Exclusion, organisation=request.organisation, year=year, category=category

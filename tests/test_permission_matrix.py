@@ -172,10 +172,20 @@ LIMITED_EDITOR: dict[str, int | str] = {
     "import_commit": 403,
     "import_rollback": 403,
     "import_discard": 403,
+    "import_resume": 403,
     "import_template": 200,
     "inventory_export": 200,
     "dashboard": 200,
     "report_list": 200,
+    # Texts are read by every member; exclusions are the whole organisation's.
+    "report_texts_index": 302,  # to the latest year's texts
+    "report_texts": 200,
+    "report_narrative_save": 403,
+    "scope3_exclusion_save": 403,
+    "scope3_exclusion_delete": 403,
+    # The drill-down lists the member's own units' lines only; without the
+    # year it asks for, it answers 400 with the form.
+    "entry_list": 400,
     "report_download": 403,
 }
 # URLs outside any organisation: name -> expected status for an anonymous GET.

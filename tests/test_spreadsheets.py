@@ -92,7 +92,11 @@ def test_the_reported_names_are_written_as_text(evil, workbook, sheet, value):
 def test_report_tables_keep_numbers_as_numbers_with_a_display_format(evil):
     workbook = load_workbook(io.BytesIO(_workbooks(evil)["report tables"]))
     units = workbook["Business units"]
-    assert [c.value for c in units[1]] == ["Code", "Business unit", "t CO2e"]
+    assert [c.value for c in units[1]] == [
+        "Code",
+        "Business unit",
+        "t CO2e (scope 2 market-based)",
+    ]
     code, name, tonnes = units[2]
     assert (code.value, name.value) == ("EVL", EVIL_UNIT)
     assert Decimal(str(tonnes.value)) == Decimal("12.345678")
@@ -119,9 +123,17 @@ def test_eco_lighthouse_writes_quantities_with_grouped_thousands(evil):
     totals = [
         row for row in sheet.iter_rows() if str(row[0].value).startswith("Klimagass")
     ]
-    (total,) = totals
-    assert Decimal(str(total[1].value)) == Decimal("12.345678")
-    assert total[1].number_format == "#,##0.0"
+    # The headline (market-based) total first, then the location-based one.
+    headline, other = totals
+    assert headline[0].value == (
+        "Klimagassutslipp totalt (tonn CO2e, scope 2 markedsbasert, hovedtall)"
+    )
+    assert (
+        other[0].value == "Klimagassutslipp totalt (tonn CO2e, scope 2 lokasjonsbasert)"
+    )
+    for total in totals:
+        assert Decimal(str(total[1].value)) == Decimal("12.345678")
+        assert total[1].number_format == "#,##0.0"
 
 
 def test_inventory_workbook_speaks_the_report_language(evil):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import BusinessUnit
 from accounts.roles import Capability
-from accounts.tenancy import org_view, require_unit
+from accounts.tenancy import limited_unit_ids, org_view, require_unit
 from carbonledger.lib.params import parse_year
 from emissions.forms_entries import (
     EntryEditForm,
@@ -442,6 +442,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         if unit is not None
         else None
     )
+    limit = limited_unit_ids(request.membership)
+    if limit is not None:
+        # A limited member's lines and totals are those of their own units.
+        units = sorted(limit if units is None else limit.intersection(units))
     filters = EntryFilter(
         year=data["year"],
         units=units,

@@ -409,7 +409,7 @@ def recalculation_list(request: HttpRequest) -> HttpResponse:
     # Base-year recalculations are amounts of the whole organisation.
     require_whole_organisation(request.membership)
     organisation = request.organisation
-    form = RecalculationForm(request.POST or None, units=_units(organisation))
+    form = RecalculationForm(request.POST or None, units=_units(request))
     if request.method == "POST" and not request.membership.can(Capability.APPROVE):
         raise PermissionDenied("Only administrators record base-year recalculations.")
 

@@ -249,3 +249,17 @@ def test_the_credit_service_refuses_a_limited_member(org, limited, units):
             vintage=2023,
             retirement_date=None,
         )
+
+
+def test_limited_member_drills_down_to_their_own_units_lines_only(
+    client, limited, units
+):
+    _bgo, _trd, lines = units
+    client.force_login(limited)
+    url = reverse("entry_list", args=["acme"])
+    response = client.get(url, {"year": 2024})
+    assert response.status_code == 200
+    assert [e.pk for e in response.context["entries"]] == [lines["BGO"][0].pk]
+    assert response.context["totals"].lines_t == D("1.5")
+    # Asking for the other unit is a filter the form does not offer.
+    assert client.get(url, {"year": 2024, "unit": "TRD"}).status_code == 400

@@ -201,10 +201,10 @@ def test_no_setting_moves_an_approved_year(nordsoft, api):
     assert unlocked["settings"]["consolidation_approach"] == "equity"
     assert unlocked["total_t_co2e"] != approved[2023]["total_t_co2e"]
     # 2024 keeps its own figures; only its comparison with the restated 2023
-    # follows the restatement.
+    # and the cumulative reduction, which adds up 2023's, follow the restatement.
     after = api(2024)
     moved = {k for k in after if after[k] != approved[2024][k]}
-    assert moved == {"change_vs_previous_year_pct"}
+    assert moved == {"change_vs_previous_year_pct", "cumulative_reduction_t_co2e"}
 
 
 @pytest.fixture
@@ -324,8 +324,8 @@ def test_each_year_is_weighted_by_its_own_approach_and_shares(
     )
     about = [row[0] for row in book["About"].iter_rows(values_only=True)]
     assert about[-1] == (
-        "Consolidation approach: Equity share (each unit's figures weighted by "
-        "its equity share). 2023 keeps the settings fixed when it was submitted."
+        "Consolidation approach: Equity share. Each unit's figures are weighted "
+        "by its equity share. 2023 keeps the settings fixed when it was submitted."
     )
 
 
