@@ -7,6 +7,7 @@ of each and the page's throughput as a share of the floor's.
 
 import csv
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -68,6 +69,8 @@ def main() -> int:
         workdir = Path(tmp)
         env = {
             **os.environ,
+            # gunicorn serves with DEBUG off: it needs a key of its own.
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": os.environ.get(
                 "DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"
             ),

@@ -119,7 +119,8 @@ class EntryAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A locked year's entry is shown read-only: the form has no fields.
+        if self.instance.pk and "organisation" in self.fields:
             self.fields["year"].initial = self.instance.reporting_year.year
             self.fields["organisation"].disabled = True
 
@@ -211,6 +212,11 @@ class ActivityEntryAdmin(LockedYearAdmin):
             *EntryAdminForm.Meta.fields[2:],
             *self.get_readonly_fields(request, obj),
         ]
+
+    @admin.display(description=_("Year"))
+    def year(self, obj: ActivityEntry | None) -> int | str:
+        """The year, where the entry is shown read-only."""
+        return obj.reporting_year.year if obj is not None and obj.pk else ""
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         kwargs["fields"] = [*EntryAdminForm.Meta.fields, "year"]

@@ -127,6 +127,9 @@ def test_an_entry_of_an_approved_year_cannot_be_deleted_in_the_admin(
     root, org, approved_2023
 ):
     entry = ActivityEntry.objects.get(reporting_year=approved_2023)
+    page = root.get(reverse("admin:emissions_activityentry_change", args=[entry.pk]))
+    assert page.status_code == 200
+    assert 'name="quantity"' not in page.content.decode()
     url = reverse("admin:emissions_activityentry_delete", args=[entry.pk])
     assert root.post(url, {"post": "yes"}).status_code == 403
     changelist = reverse("admin:emissions_activityentry_changelist")
