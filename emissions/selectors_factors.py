@@ -9,12 +9,16 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
 from emissions.models import (
+    UNCHECKED,
     ActivityEntry,
     EmissionFactor,
     FactorSet,
     MethodologyChange,
     ReportingYear,
+    ResidualMix,
+    ResidualMixChoice,
     YearStatus,
+    default_residual_mix,
 )
 
 HUNDRED = Decimal(100)
@@ -204,3 +208,71 @@ def open_years(*, organisation: Organisation) -> QuerySet[ReportingYear]:
     return ReportingYear.objects.filter(
         organisation=organisation, status=YearStatus.OPEN
     ).order_by("-year")
+
+
+def unverified_factors_for_year(
+    *, organisation: Organisation, year: int
+) -> list[EmissionFactor]:
+    """Return the unverified or withdrawn factors a year's figures rely on.
+
+    The factors of its entries, and the residual mixes its grid lines are
+    calculated with (resolved as the organisation reports them today).
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    entries = ActivityEntry.objects.filter(
+        organisation=organisation, reporting_year__year=year
+    )
+    found = {
+        factor.pk: factor
+        for factor in EmissionFactor.objects.filter(
+            pk__in=entries.values("factor_id"), verification__in=UNCHECKED
+        ).select_related("factor_set")
+    }
+    countries = (
+        entries.filter(residual_mix_factor__isnull=False)
+        .values_list("business_unit__country", flat=True)
+        .distinct()
+        .order_by()
+    )
+    cache = ResolutionCache()
+    for country in sorted(set(countries)):
+        factor = residual_mix_factor(
+            organisation=organisation, country=country, year=year, cache=cache
+        )
+        if factor is not None and factor.is_unverified:
+            found[factor.pk] = factor
+    return sorted(
+        found.values(),
+        key=lambda f: (f.level1, f.level2, f.factor_set.edition_year, f.pk),
+    )
+
+
+def factor_label(factor: EmissionFactor) -> str:
+    """Name a factor in a sentence: what, where, which year and publication."""
+    what = " ".join(p for p in (factor.level1, factor.level2) if p) or factor.key
+    publication = factor.publication or factor.factor_set.name
+    return f"{what} {factor.factor_set.edition_year} ({publication})"
+
+
+def residual_mixes(*, organisation: Organisation) -> list[tuple[str, str, bool]]:
+    """Return (country, residual mix used, chosen or default) per country.
+
+    The countries of the organisation's business units and of its choices.
+    """
+    chosen = dict(
+        ResidualMixChoice.objects.filter(organisation=organisation).values_list(
+            "country", "mix"
+        )
+    )
+    countries = set(chosen) | {
+        c.upper() for c in organisation.business_units.values_list("country", flat=True)
+    }
+    return [
+        (
+            country,
+            str(ResidualMix(chosen.get(country, default_residual_mix(country))).label),
+            country in chosen,
+        )
+        for country in sorted(countries)
+    ]

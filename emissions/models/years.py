@@ -40,6 +40,9 @@ class ReportingYear(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     unlock_reason = models.TextField(_("reason for the last unlock"), blank=True)
+    unverified_factors_confirmed = models.TextField(
+        _("unverified factors confirmed at approval"), blank=True
+    )
     evidence = models.ManyToManyField(
         "emissions.EvidenceDocument", blank=True, related_name="reporting_years"
     )
