@@ -276,3 +276,87 @@ def residual_mixes(*, organisation: Organisation) -> list[tuple[str, str, bool]]
         )
         for country in sorted(countries)
     ]
+
+
+@dataclass(frozen=True)
+class GridFactorUsed:
+    """A grid, residual-mix or district-heating factor a year's figures use."""
+
+    factor: EmissionFactor
+    country: str
+    what: str
+    kg_per_kwh: Decimal
+    publication: str
+    edition: str
+    table_or_page: str
+    gases: str
+    check: str
+    unverified: bool
+    residual_mix: str  # the publication chosen for the country, for residual mixes
+
+
+GRID_METHODS = ("grid_location", "server_energy", "district_heating")
+
+
+def grid_factors_used(
+    *, organisation: Organisation, year: int, business_unit=None
+) -> list[GridFactorUsed]:
+    """Return the grid-type factors of a year, with their provenance.
+
+    The location-based and district-heating factors of the year's entries,
+    and the residual mix of each country with grid lines, in the publication
+    the organisation reports with; what the report's methodology names.
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    entries = ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=year,
+        calculation_method__in=GRID_METHODS,
+    )
+    if business_unit is not None:
+        entries = entries.filter(business_unit=business_unit)
+    used: list[tuple[EmissionFactor, str]] = [
+        (factor, "")
+        for factor in EmissionFactor.objects.filter(
+            pk__in=entries.values("factor_id")
+        ).select_related("factor_set")
+    ]
+    countries = sorted(
+        {
+            c.upper()
+            for c in entries.filter(residual_mix_factor__isnull=False)
+            .values_list("business_unit__country", flat=True)
+            .distinct()
+            .order_by()
+        }
+    )
+    chosen = {
+        c: label for c, label, _chosen in residual_mixes(organisation=organisation)
+    }
+    cache = ResolutionCache()
+    for country in countries:
+        factor = residual_mix_factor(
+            organisation=organisation, country=country, year=year, cache=cache
+        )
+        if factor is not None:
+            used.append((factor, chosen.get(country, "")))
+    return sorted(
+        (
+            GridFactorUsed(
+                factor=factor,
+                country=factor.level2,
+                what=factor.level1,
+                kg_per_kwh=factor.co2e or Decimal(0),
+                publication=factor.publication or factor.source_note,
+                edition=factor.edition,
+                table_or_page=factor.table_or_page,
+                gases=str(factor.get_gases_covered_display()),
+                check=str(factor.get_verification_display()),
+                unverified=factor.is_unverified,
+                residual_mix=mix,
+            )
+            for factor, mix in used
+        ),
+        key=lambda row: (row.country, row.what, row.factor.pk),
+    )

@@ -49,6 +49,7 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
+from emissions.selectors_factors import grid_factors_used
 
 ZERO = Decimal(0)
 # Gases that lines may carry per-gas figures for (the calculation's gas codes).
@@ -897,6 +898,7 @@ class AnnualReportData:
     recalculations: list[BaseYearRecalculation]
     factor_sets: list[FactorSetUsed]
     appendix: list[AppendixLine]
+    grid_factors: list
     scope3_categories_reported: list[int]
 
     @property
@@ -1014,5 +1016,8 @@ def annual_report_data(
         recalculations=recalculations,
         factor_sets=factor_sets,
         appendix=appendix,
+        grid_factors=grid_factors_used(
+            organisation=organisation, year=year, business_unit=business_unit
+        ),
         scope3_categories_reported=sorted(inventory.scope3_by_category),
     )

@@ -310,3 +310,59 @@ def test_the_documented_example_is_a_valid_grid_file(tmp_path):
         ("residual_mix|SE|nordic", Decimal("0.5241"), "co2"),
         ("grid_location|SE", Decimal("0.007"), "co2e"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_report_methodology_names_each_grid_factor_and_the_residual_mix(
+    org, editor, admin
+):
+    from emissions.catalogue import load_activity_types
+    from emissions.models import ActivityType
+    from emissions.services.entries import entry_create
+    from emissions.services.factors import residual_mix_choice_set
+    from reports.pdf import render_html
+    from reports.selectors import annual_report_data
+    from tests.factories import BusinessUnitFactory
+
+    load_activity_types()
+    load_curated_factors()
+    stockholm = BusinessUnitFactory(organisation=org, code="STO", country="SE")
+    residual_mix_choice_set(organisation=org, actor=admin, country="SE", mix="nordic")
+    entry_create(
+        organisation=org,
+        actor=editor,
+        business_unit=stockholm,
+        year=2023,
+        activity_type=ActivityType.objects.get(organisation=None, code="electricity"),
+        quantity=Decimal("1000"),
+        unit="kWh",
+    )
+    data = annual_report_data(organisation=org, year=2023)
+    assert [
+        (g.country, g.what, g.kg_per_kwh, g.gases, g.unverified, g.residual_mix)
+        for g in data.grid_factors
+    ] == [
+        (
+            "SE",
+            "Grid electricity, location-based",
+            Decimal("0.007"),
+            "CO2e (all greenhouse gases)",
+            False,
+            "",
+        ),
+        (
+            "SE",
+            "Residual mix (Nordic, Ei)",
+            Decimal("0.5241"),
+            "CO2 only",
+            False,
+            "Nordic residual mix (Energimarknadsinspektionen, Sweden)",
+        ),
+    ]
+    assert data.grid_factors[1].publication == (
+        "Energimarknadsinspektionen (Ei): Nordic residual mix"
+    )
+    html = render_html(data, language="en")
+    assert "Electricity and heat factors" in html
+    assert "Nordic residual mix (Energimarknadsinspektionen, Sweden)" in html
+    assert "table Miljöpåverkan: CO2 (g/kWh) 524,10" in html
