@@ -333,6 +333,12 @@ def seed_nordsoft(organisation: Organisation) -> None:
                 energy_source="Hydropower",
                 supplier="Demo Kraft AS",
                 certificate_ids=f"GO-{unit.country}-{year}-{code}-0001",
+                scheme="EECS (demo registry)",
+                certificate_first=f"GO-{unit.country}-{year}-{code}-0001",
+                production_country="NO",
+                technology="Hydropower",
+                cancellation_date=datetime.date(year + 1, 3, 15),
+                beneficiary=organisation.name,
             )
             if year == LAST_YEAR and code == "NO-OSL":
                 evidence_add(
@@ -436,6 +442,12 @@ def seed_fjordkontakt(organisation: Organisation) -> None:
             energy_source="Hydropower",
             supplier="Demo Kraft AS",
             certificate_ids=f"GO-NO-{year}-BGO-0001",
+            scheme="EECS (demo registry)",
+            certificate_first=f"GO-NO-{year}-BGO-0001",
+            production_country="NO",
+            technology="Hydropower",
+            cancellation_date=datetime.date(year + 1, 3, 15),
+            beneficiary=organisation.name,
         )
     credit = records.credit_create(
         organisation=organisation,
