@@ -519,9 +519,12 @@ def _energy(
             if residual_factor.is_unverified:
                 note += ", unverified"
         else:
+            # The GHG Protocol's last resort: the grid average. The line stays
+            # grid consumption, so instruments still cover it.
+            residual = value
             note += (
                 f"; no residual mix ({mix_label}) for the country: "
-                "market-based uses the grid"
+                "market-based uses the grid factor"
             )
     source = f" Source: {factor.source_note}" if factor.source_note else ""
     if factor.is_unverified:

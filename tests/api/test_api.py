@@ -282,7 +282,13 @@ def test_year_workflow_by_role(api_for, members, data):
         api_for(members["editor"]).post(f"{BASE}/years/2024/approve/").status_code
         == 403
     )
-    approved = api_for(members["admin"]).post(f"{BASE}/years/2024/approve/")
+    # The year's NO 2024 grid factor is shipped unverified: approving it
+    # needs the confirmation.
+    refused = api_for(members["admin"]).post(f"{BASE}/years/2024/approve/")
+    assert refused.status_code == 400
+    approved = api_for(members["admin"]).post(
+        f"{BASE}/years/2024/approve/", {"confirm_unverified": True}, format="json"
+    )
     assert approved.json()["status"] == "approved"
     unlock = api_for(members["admin"]).post(
         f"{BASE}/years/2024/unlock/", {}, format="json"

@@ -358,6 +358,8 @@ def test_an_unverified_factor_says_so_on_its_page(client_for, viewer, sets):
         body
     )
     assert 'class="badge unverified"' in body
+    listing = client_for(viewer).get(url("factor_set_detail", sets["new"].pk))
+    assert listing.content.decode().count('class="badge unverified"') == 1
 
 
 def test_the_residual_mix_of_a_country_is_chosen_with_history(

@@ -366,3 +366,45 @@ def test_the_report_methodology_names_each_grid_factor_and_the_residual_mix(
     assert "Electricity and heat factors" in html
     assert "Nordic residual mix (Energimarknadsinspektionen, Sweden)" in html
     assert "table Miljöpåverkan: CO2 (g/kWh) 524,10" in html
+
+
+@pytest.mark.django_db
+def test_guarantees_of_origin_cover_a_country_year_without_a_residual_mix(org, editor):
+    from emissions.catalogue import load_activity_types
+    from emissions.models import ActivityType
+    from emissions.services import records
+    from emissions.services.entries import entry_create
+    from reports.selectors import inventory_for_year
+    from tests.factories import BusinessUnitFactory
+
+    load_activity_types()
+    load_curated_factors()
+    stockholm = BusinessUnitFactory(organisation=org, code="STO", country="SE")
+    entry = entry_create(
+        organisation=org,
+        actor=editor,
+        business_unit=stockholm,
+        year=2021,
+        activity_type=ActivityType.objects.get(organisation=None, code="electricity"),
+        quantity=Decimal("10000"),
+        unit="kWh",
+    )
+    # No AIB residual mix for Sweden in 2021: the grid factor (AIB production
+    # mix 2020, 5.67 g/kWh) stands in: 10 000 kWh x 0.00567 = 56.7 kg.
+    assert entry.residual_mix_factor == Decimal("0.00567")
+    assert entry.kg_co2e_market == Decimal("56.7")
+    assert inventory_for_year(organisation=org, year=2021).scope2_market_t_co2e == (
+        Decimal("0.0567")
+    )
+    records.instrument_create(
+        organisation=org,
+        actor=editor,
+        business_unit=stockholm,
+        year=2021,
+        kind="go",
+        mwh="6",
+    )
+    # 6 MWh of guarantees of origin at 0; 4 000 kWh x 0.00567 = 22.68 kg.
+    assert inventory_for_year(organisation=org, year=2021).scope2_market_t_co2e == (
+        Decimal("0.02268")
+    )

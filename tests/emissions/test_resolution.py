@@ -177,7 +177,9 @@ def test_grid_electricity_by_country_location_and_residual_mix(
     assert oslo.factor_key == "grid_location|NO"
     sweden = _calc(org, stockholm, catalogue["electricity"], "10000", "kWh", year=2024)
     assert sweden.kg_co2e == D("120")
-    assert sweden.residual_mix_factor is None
+    # No residual mix: the grid factor stands in, so that guarantees of
+    # origin still cover the line in the market-based total.
+    assert sweden.residual_mix_factor == D("0.012")
     assert sweden.kg_co2e_market == D("120")
     assert "no residual mix" in sweden.factor_note
 
