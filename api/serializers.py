@@ -244,6 +244,16 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "energy_source",
             "supplier",
             "certificate_ids",
+            "scheme",
+            "certificate_first",
+            "certificate_last",
+            "production_device",
+            "production_country",
+            "technology",
+            "production_start",
+            "production_end",
+            "cancellation_date",
+            "beneficiary",
             "comment",
             "version",
         ]
@@ -306,11 +316,21 @@ class ReportingYearSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_at",
             "unlock_reason",
+            "unverified_factors_confirmed",
         ]
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class ApproveSerializer(serializers.Serializer):
+    confirm_unverified = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Approve although the year uses factors not checked against "
+        "their publication; they are recorded on the year.",
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -444,10 +444,17 @@ class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet)
         year_submit(organisation=self.organisation, actor=request.user, year=int(year))
         return self._done(year)
 
-    @extend_schema(request=None, responses=s.ReportingYearSerializer)
+    @extend_schema(request=s.ApproveSerializer, responses=s.ReportingYearSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, org_slug=None, year=None):
-        year_approve(organisation=self.organisation, actor=request.user, year=int(year))
+        confirm = s.ApproveSerializer(data=request.data)
+        confirm.is_valid(raise_exception=True)
+        year_approve(
+            organisation=self.organisation,
+            actor=request.user,
+            year=int(year),
+            confirm_unverified=confirm.validated_data["confirm_unverified"],
+        )
         return self._done(year)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.ReportingYearSerializer)

@@ -4,8 +4,11 @@
   ActivityType rows, matched by code, with the Norwegian and Swedish names
   (``name_nb``, ``name_sv``; blank when the file has no such column).
 * The curated grid, residual-mix and district-heating factors
-  (emissions/data/grid_factors.csv) as global "curated" factor sets, one per
-  year, keyed ``grid_location|NO``, ``residual_mix|NO``, ``district_heating|NO``.
+  (emissions/data/grid_factors.csv, in the grid-factor layout) as global
+  "curated" factor sets, one per year, keyed ``grid_location|NO``,
+  ``residual_mix|SE|aib`` (one key per publication of a residual mix) and
+  ``district_heating|GB``; each factor carries its publication, edition,
+  table or page, the gases it counts and how it was checked.
 * An excerpt of the UK DESNZ conversion factors (emissions/data/desnz_excerpt.csv:
   the rows the catalogue uses, with their source) as global DESNZ sets, one per
   edition, unless the full edition was imported.
@@ -25,9 +28,12 @@ from pathlib import Path
 
 from django.db import transaction
 
+from emissions.factor_files.common import FactorFileError
+from emissions.factor_files.grid import ParsedGridRow, parse_grid_rows
 from emissions.models import (
     ActivityType,
     EmissionFactor,
+    FactorCheck,
     FactorSet,
     FactorSetKind,
     FactorSource,
@@ -36,16 +42,6 @@ from emissions.models import (
 from emissions.resolution import EXCERPT_VERSION
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-CURATED_KEY_PREFIX = {
-    "location": "grid_location",
-    "residual_mix": "residual_mix",
-    "district_heating": "district_heating",
-}
-CURATED_LABELS = {
-    "location": "Grid electricity, location-based",
-    "residual_mix": "Residual mix",
-    "district_heating": "District heating",
-}
 SOURCE_MAP = {
     "desnz": FactorSource.PUBLISHED,
     "epa": FactorSource.PUBLISHED,
@@ -144,16 +140,38 @@ def load_activity_types(data_dir: Path = DATA_DIR) -> tuple[int, int]:
     return created, updated
 
 
+def _shipped_grid_rows(path: Path) -> list[ParsedGridRow]:
+    with path.open(encoding="utf-8") as handle:
+        rows = [list(row) for row in csv.reader(handle)]
+    parsed = parse_grid_rows(rows, file_name=path.name, default_check="")
+    unchecked = [
+        f"{row.country} {row.year} {row.kind}"
+        for row in parsed
+        if not row.factor.verification
+    ]
+    if unchecked:
+        raise FactorFileError(
+            f"{path.name}: every shipped row says how it was checked; "
+            f"these do not: {', '.join(unchecked)}."
+        )
+    return parsed
+
+
 def load_curated_factors(data_dir: Path = DATA_DIR) -> tuple[int, int]:
-    """Load grid, residual-mix and district-heating factors; return (sets, rows)."""
+    """Load grid, residual-mix and district-heating factors; return (sets, rows).
+
+    Factors of the global curated sets that the file no longer ships are
+    deleted, or, where entries were calculated with them, kept as withdrawn:
+    resolution no longer finds them and their pages say so.
+    """
     path = data_dir / "grid_factors.csv"
     if not path.exists():
         return 0, 0
-    by_year: dict[int, list[dict]] = defaultdict(list)
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            by_year[int(row["year"])].append(row)
+    by_year: dict[int, list[ParsedGridRow]] = defaultdict(list)
+    for row in _shipped_grid_rows(path):
+        by_year[row.year].append(row)
     rows_loaded = 0
+    shipped: dict[int, set[str]] = defaultdict(set)
     for year, rows in sorted(by_year.items()):
         factor_set, _created = FactorSet.objects.update_or_create(
             organisation=None,
@@ -163,35 +181,60 @@ def load_curated_factors(data_dir: Path = DATA_DIR) -> tuple[int, int]:
                 "publisher": "CarbonLedger curated (each factor names its source)",
                 "name": f"Grid and district-heating factors {year}",
                 "region": "Nordic, Baltic, DE, GB, US",
-                "notes": "Compiled from national and EU publications; see each "
-                "factor's source.",
+                "notes": "Each factor names its publication, edition, table or "
+                "page, the gases it counts and how its value was checked.",
             },
         )
         for row in rows:
-            country = row["country"].strip().upper()
-            kind = row["kind"].strip()
-            prefix = CURATED_KEY_PREFIX.get(kind, kind)
+            factor = row.factor
+            shipped[year].add(factor.key)
             EmissionFactor.objects.update_or_create(
                 factor_set=factor_set,
-                key=f"{prefix}|{country}",
+                key=factor.key,
                 defaults={
-                    "scope_label": "Scope 2",
-                    "level1": CURATED_LABELS.get(kind, kind),
-                    "level2": country,
-                    "unit": "kWh",
-                    "unit_label": "kWh",
-                    "co2e": Decimal(row["kg_co2e_per_kwh"].strip()),
+                    "scope_label": factor.scope_label,
+                    "level1": factor.path[0],
+                    "level2": factor.path[1],
+                    "unit": factor.unit,
+                    "unit_label": factor.unit_label,
+                    "co2e": factor.co2e,
                     "gases": {},
                     "gas_basis": GasBasis.CO2E,
-                    "source_note": " ".join(
-                        p
-                        for p in (row["source"].strip(), row["source_url"].strip())
-                        if p
-                    ),
+                    "source_note": factor.source_note,
+                    "publication": factor.publication,
+                    "edition": factor.edition,
+                    "table_or_page": factor.table_or_page,
+                    "source_url": factor.source_url,
+                    "gases_covered": factor.gases_covered,
+                    "verification": factor.verification,
+                    "verification_note": factor.verification_note,
                 },
             )
             rows_loaded += 1
+    _withdraw_unshipped(shipped)
     return len(by_year), rows_loaded
+
+
+WITHDRAWN_NOTE = (
+    "No longer shipped: the value could not be checked against its publication. "
+    "Enter your own figure or load the publisher's file."
+)
+
+
+def _withdraw_unshipped(shipped: dict[int, set[str]]) -> None:
+    stale = EmissionFactor.objects.filter(
+        factor_set__organisation=None, factor_set__kind=FactorSetKind.CURATED
+    ).select_related("factor_set")
+    for factor in stale:
+        if factor.key in shipped.get(factor.factor_set.edition_year, set()):
+            continue
+        if factor.entries.exists():
+            if factor.verification != FactorCheck.WITHDRAWN:
+                factor.verification = FactorCheck.WITHDRAWN
+                factor.verification_note = WITHDRAWN_NOTE
+                factor.save(update_fields=["verification", "verification_note"])
+        else:
+            factor.delete()
 
 
 def load_desnz_excerpt(data_dir: Path = DATA_DIR) -> tuple[list[int], list[int]]:

@@ -3,6 +3,12 @@
 Quantities are invented but plausible for a Nordic software group and a
 Norwegian call centre; every figure is computed by the real services with the
 shipped factors, and evidence files are generated as small real PDFs.
+
+No Nordic district-heating figure could be checked against a publication, so
+none is shipped: each demo organisation loads its own grid-factor file of
+district-heating figures, invented for the demo and marked unverified. Years
+that use them, or a shipped factor marked unverified, are approved with the
+confirmation the year's history records.
 """
 
 import datetime
@@ -13,11 +19,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.models import Organisation, User
-from emissions.models import ActivityEntry, ActivityType, EvidenceKind
+from emissions.factor_files import ParsedFactorFile
+from emissions.factor_files.grid import GRID_COLUMNS, parse_grid_rows
+from emissions.models import ActivityEntry, ActivityType, EvidenceKind, FactorSetKind
 from emissions.resolution import ResolutionCache
 from emissions.services import records
 from emissions.services.entries import entry_create
 from emissions.services.evidence import evidence_add
+from emissions.services.factors import factor_set_import
 from emissions.services.findings import finding_create
 from emissions.services.years import year_approve, year_submit
 
@@ -164,6 +173,7 @@ def _seed_organisation(
     admin: User,
 ) -> list[ActivityEntry]:
     types = {t.code: t for t in ActivityType.objects.filter(organisation__isnull=True)}
+    _load_demo_heating(organisation, admin=admin)
     cache = ResolutionCache()
     created: list[ActivityEntry] = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -244,7 +254,59 @@ def _close_years(organisation: Organisation, *, editor: User, admin: User) -> No
         if year == OPEN_YEAR:
             continue
         year_submit(organisation=organisation, actor=editor, year=year)
-        year_approve(organisation=organisation, actor=admin, year=year)
+        year_approve(
+            organisation=organisation,
+            actor=admin,
+            year=year,
+            confirm_unverified=True,
+        )
+
+
+# Invented district-heating figures (g CO2e/kWh) for the demo's own file.
+DEMO_HEATING = {"NO": "19", "SE": "58", "DK": "95", "FI": "160"}
+
+
+def _load_demo_heating(organisation: Organisation, *, admin: User) -> None:
+    """Load the organisation's own, unverified, district-heating figures."""
+    countries = sorted(
+        {u.country for u in organisation.business_units.all()} & set(DEMO_HEATING)
+    )
+    rows = [list(GRID_COLUMNS)] + [
+        [
+            country,
+            str(FIRST_YEAR),
+            "district_heating",
+            DEMO_HEATING[country],
+            "g/kWh",
+            "CO2e",
+            "Demo heating supplier's declaration",
+            f"{FIRST_YEAR} (invented for the demo)",
+            "p. 1",
+            "",
+            "unverified",
+            "Invented for the demo; not a published figure.",
+        ]
+        for country in countries
+    ]
+    parsed = parse_grid_rows(rows, file_name="demo-heating.csv", default_check="")
+    factor_set_import(
+        parsed=ParsedFactorFile(
+            publisher="Demo heating supplier",
+            name="District heating, supplier's figures (demo)",
+            edition_year=FIRST_YEAR,
+            version="",
+            region=", ".join(countries),
+            source_url="",
+            licence="",
+            gwp_basis="",
+            checksum_sha256=f"demo-heating-{organisation.pk}",
+            rows=[row.factor for row in parsed],
+        ),
+        kind=FactorSetKind.GRID,
+        organisation=organisation,
+        actor=admin,
+        file_name="demo-heating.csv",
+    )
 
 
 # The organisation's own words for the 2024 report, and its scope 3 boundary.
@@ -368,6 +430,12 @@ def seed_nordsoft(organisation: Organisation) -> None:
                 energy_source="Hydropower",
                 supplier="Demo Kraft AS",
                 certificate_ids=f"GO-{unit.country}-{year}-{code}-0001",
+                scheme="EECS (demo registry)",
+                certificate_first=f"GO-{unit.country}-{year}-{code}-0001",
+                production_country="NO",
+                technology="Hydropower",
+                cancellation_date=datetime.date(year + 1, 3, 15),
+                beneficiary=organisation.name,
             )
             if year == LAST_YEAR and code == "NO-OSL":
                 evidence_add(
@@ -473,6 +541,12 @@ def seed_fjordkontakt(organisation: Organisation) -> None:
             energy_source="Hydropower",
             supplier="Demo Kraft AS",
             certificate_ids=f"GO-NO-{year}-BGO-0001",
+            scheme="EECS (demo registry)",
+            certificate_first=f"GO-NO-{year}-BGO-0001",
+            production_country="NO",
+            technology="Hydropower",
+            cancellation_date=datetime.date(year + 1, 3, 15),
+            beneficiary=organisation.name,
         )
     credit = records.credit_create(
         organisation=organisation,

@@ -23,6 +23,40 @@ class InstrumentForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
+    scheme = forms.CharField(
+        label=_("Scheme and registry"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. EECS, Statnett GO registry (NO) or Cesar (SE)"),
+    )
+    certificate_first = forms.CharField(
+        label=_("First certificate id"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "A certificate or range is claimed once on the installation; a "
+            "second claim is refused."
+        ),
+    )
+    certificate_last = forms.CharField(
+        label=_("Last certificate id"),
+        required=False,
+        max_length=100,
+        help_text=_("Empty for a single certificate or a cancellation id."),
+    )
+    production_device = forms.CharField(
+        label=_("Production device"), required=False, max_length=200
+    )
+    production_country = forms.CharField(
+        label=_("Production country"), required=False, max_length=2
+    )
+    technology = forms.CharField(label=_("Technology"), required=False, max_length=100)
+    production_start = forms.DateField(label=_("Production from"), required=False)
+    production_end = forms.DateField(label=_("Production until"), required=False)
+    cancellation_date = forms.DateField(label=_("Cancellation date"), required=False)
+    beneficiary = forms.CharField(
+        label=_("Beneficiary"), required=False, max_length=200
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,9 +14,13 @@ How a factor is found, in order:
    * grid_location: the curated location-based factor of the business unit's
      country (``grid_location|NO``) for the year or the nearest earlier year;
      kg_co2e is location-based, energy_kwh the consumption, and
-     kg_co2e_market the consumption at the country's residual mix
-     (``residual_mix|NO``). Contractual instruments are applied later, per
-     unit and year, by the inventory.
+     kg_co2e_market the consumption at the country's residual mix in the
+     publication the organisation reports with (``residual_mix|SE|aib``, see
+     ResidualMixChoice; the default is DEFAULT_RESIDUAL_MIX). Contractual
+     instruments are applied later, per unit and year, by the inventory.
+     Grid-factor files come first: the organisation's own, then those loaded
+     for the installation, then the shipped curated factors of the same year.
+     Withdrawn factors are never found.
    * district_heating: the curated ``district_heating|NO`` factor (a type may
      have its own curated key, e.g. ``district_cooling|SE``, which is tried
      first).
@@ -52,13 +56,17 @@ from emissions.gwp import UnknownGasError, gwp
 from emissions.models import (
     ActivityType,
     EmissionFactor,
+    FactorCheck,
     FactorOverride,
     FactorPreference,
     FactorSet,
     FactorSetKind,
     FactorSource,
+    ResidualMix,
+    ResidualMixChoice,
+    default_residual_mix,
 )
-from emissions.units import UnitConversionError, convert, dimension_of
+from emissions.units import UNITS, UnitConversionError, convert, dimension_of
 
 __all__ = [
     "DEFAULT_PUE",
@@ -67,6 +75,7 @@ __all__ = [
     "ResolutionCache",
     "calculate_entry",
     "entry_plan",
+    "residual_mix_factor",
 ]
 
 DEFAULT_PUE = Decimal("1.5")
@@ -95,6 +104,14 @@ NO_OWN_FACTOR = _(
 BAD_CONVERSION = _("Cannot use this quantity: %(detail)s")
 NO_GWP = _("No GWP for %(gas)s in %(gwp_set)s: %(detail)s")
 NO_GAS = _("The activity type '%(activity)s' names no refrigerant gas.")
+
+# How the factor note names each residual-mix publication (notes are stored
+# in English, like the rest of the note).
+MIX_NOTES = {
+    ResidualMix.AIB: "AIB European Residual Mixes",
+    ResidualMix.NORDIC: "Nordic residual mix, Ei",
+    ResidualMix.NATIONAL: "national authority's residual mix",
+}
 
 PUBLISHER_LABELS = {"desnz": "DESNZ", "epa": "EPA", "generic": "own", "curated": ""}
 
@@ -149,6 +166,7 @@ class ResolutionCache:
 
     def __init__(self) -> None:
         self._preference: dict[int, str] = {}
+        self._residual_mix: dict[int, dict[str, str]] = {}
         self._sets: dict[tuple[str, int], list[_SetRef]] = {}
         self._set_objects: dict[int, FactorSet] = {}
         self._factors: dict[tuple[int, str], EmissionFactor | None] = {}
@@ -164,6 +182,35 @@ class ResolutionCache:
             )
             self._preference[organisation.pk] = kind or FactorSetKind.DESNZ
         return self._preference[organisation.pk]
+
+    def residual_mix(self, organisation: Organisation, country: str) -> str:
+        """Return the residual-mix publication the organisation uses for a country."""
+        if organisation.pk not in self._residual_mix:
+            self._residual_mix[organisation.pk] = dict(
+                ResidualMixChoice.objects.filter(organisation=organisation).values_list(
+                    "country", "mix"
+                )
+            )
+        country = country.upper()
+        return self._residual_mix[organisation.pk].get(
+            country, default_residual_mix(country)
+        )
+
+    def grid_sets(self, organisation: Organisation) -> list[_SetRef]:
+        """Return grid-factor files and curated sets, newest first, own first."""
+        refs = [
+            *self.sets(FactorSetKind.GRID, organisation),
+            *self.sets(FactorSetKind.CURATED, organisation),
+        ]
+        return sorted(
+            refs,
+            key=lambda r: (
+                -r.edition_year,
+                not r.private,
+                r.kind != FactorSetKind.GRID,
+                -r.pk,
+            ),
+        )
 
     def sets(self, kind: str, organisation: Organisation) -> list[_SetRef]:
         """Return the usable sets of a kind, newest first, own before global."""
@@ -183,9 +230,11 @@ class ResolutionCache:
     def factor(self, set_pk: int, key: str) -> EmissionFactor | None:
         cache_key = (set_pk, key)
         if cache_key not in self._factors:
-            factor = EmissionFactor.objects.filter(
-                factor_set_id=set_pk, key=key
-            ).first()
+            factor = (
+                EmissionFactor.objects.filter(factor_set_id=set_pk, key=key)
+                .exclude(verification=FactorCheck.WITHDRAWN)
+                .first()
+            )
             if factor is not None:
                 factor.factor_set = self.set_object(set_pk)
             self._factors[cache_key] = factor
@@ -322,12 +371,26 @@ def _with_factor(
     return apply
 
 
-def _key_candidates(key: str, unit: str) -> list[str]:
-    """Return the type's key for the entry's own unit first, then as catalogued."""
+def _key_candidates(key: str, unit: str, allowed: list[str] | None = None) -> list[str]:
+    """Return the type's key for the entry's own unit first, then as catalogued.
+
+    Between the two come the type's other units of the same dimension, so
+    that a quantity in scf finds a factor published per m3, and one in
+    therm_US a factor per mmBtu, before the catalogued key of another
+    dimension is tried.
+    """
     base, _sep, key_unit = key.rpartition("|")
     candidates = []
     if base and key_unit != unit:
         candidates.append(f"{base}|{unit}")
+        dimension = UNITS[unit].dimension if unit in UNITS else None
+        for other in allowed or []:
+            if (
+                other not in (unit, key_unit)
+                and other in UNITS
+                and UNITS[other].dimension == dimension
+            ):
+                candidates.append(f"{base}|{other}")
     candidates.append(key)
     return candidates
 
@@ -358,7 +421,7 @@ def _published(
             code="no_key",
             params={"activity": activity_type.name, "publisher": label},
         )
-    candidates = _key_candidates(key, unit)
+    candidates = _key_candidates(key, unit, list(activity_type.allowed_units or []))
     for ref in cache.sets(kind, organisation):
         if ref.edition_year > year:
             continue
@@ -395,13 +458,19 @@ def _curated(
     year: int,
     cache: ResolutionCache,
 ) -> tuple[EmissionFactor, str] | None:
-    for ref in cache.sets(FactorSetKind.CURATED, organisation):
-        if ref.edition_year > year or ref.private:
+    for ref in cache.grid_sets(organisation):
+        if ref.edition_year > year:
             continue
         for key in keys:
             factor = cache.factor(ref.pk, key)
             if factor is not None:
                 note = f"{key} {ref.edition_year}"
+                if ref.kind == FactorSetKind.GRID:
+                    note += (
+                        " (the organisation's grid-factor file)"
+                        if ref.private
+                        else " (a grid-factor file loaded for the installation)"
+                    )
                 if ref.edition_year != year:
                     note += f" used for {year}: no {year} factor loaded"
                 return factor, note
@@ -433,19 +502,33 @@ def _energy(
     factor, note = found
     value = factor.co2e or Decimal(0)
     residual = None
+    residual_factor = None
     if market_from_residual:
+        mix = cache.residual_mix(organisation, country)
         residual_found = _curated(
             organisation=organisation,
-            keys=[f"residual_mix|{country}"],
+            keys=[f"residual_mix|{country}|{mix}", f"residual_mix|{country}"],
             year=year,
             cache=cache,
         )
+        mix_label = MIX_NOTES.get(mix, mix)
         if residual_found is not None:
-            residual = residual_found[0].co2e
-            note += f"; residual mix {residual_found[1]}"
+            residual_factor = residual_found[0]
+            residual = residual_factor.co2e
+            note += f"; residual mix {residual_found[1]} ({mix_label})"
+            if residual_factor.is_unverified:
+                note += ", unverified"
         else:
-            note += "; no residual mix for the country: market-based uses the grid"
+            # The GHG Protocol's last resort: the grid average. The line stays
+            # grid consumption, so instruments still cover it.
+            residual = value
+            note += (
+                f"; no residual mix ({mix_label}) for the country: "
+                "market-based uses the grid factor"
+            )
     source = f" Source: {factor.source_note}" if factor.source_note else ""
+    if factor.is_unverified:
+        source += " Unverified: not checked against the publication."
     fixed = {
         **base,
         "factor": factor,
@@ -721,3 +804,23 @@ def _plan(
         cache=cache,
         base=base,
     )
+
+
+def residual_mix_factor(
+    *,
+    organisation: Organisation,
+    country: str,
+    year: int,
+    cache: ResolutionCache | None = None,
+) -> EmissionFactor | None:
+    """Return the residual-mix factor a country's grid lines use in a year."""
+    cache = cache or ResolutionCache()
+    country = country.upper()
+    mix = cache.residual_mix(organisation, country)
+    found = _curated(
+        organisation=organisation,
+        keys=[f"residual_mix|{country}|{mix}", f"residual_mix|{country}"],
+        year=year,
+        cache=cache,
+    )
+    return None if found is None else found[0]

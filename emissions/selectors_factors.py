@@ -9,12 +9,16 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
 from emissions.models import (
+    UNCHECKED,
     ActivityEntry,
     EmissionFactor,
     FactorSet,
     MethodologyChange,
     ReportingYear,
+    ResidualMix,
+    ResidualMixChoice,
     YearStatus,
+    default_residual_mix,
 )
 
 HUNDRED = Decimal(100)
@@ -204,3 +208,155 @@ def open_years(*, organisation: Organisation) -> QuerySet[ReportingYear]:
     return ReportingYear.objects.filter(
         organisation=organisation, status=YearStatus.OPEN
     ).order_by("-year")
+
+
+def unverified_factors_for_year(
+    *, organisation: Organisation, year: int
+) -> list[EmissionFactor]:
+    """Return the unverified or withdrawn factors a year's figures rely on.
+
+    The factors of its entries, and the residual mixes its grid lines are
+    calculated with (resolved as the organisation reports them today).
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    entries = ActivityEntry.objects.filter(
+        organisation=organisation, reporting_year__year=year
+    )
+    found = {
+        factor.pk: factor
+        for factor in EmissionFactor.objects.filter(
+            pk__in=entries.values("factor_id"), verification__in=UNCHECKED
+        ).select_related("factor_set")
+    }
+    countries = (
+        entries.filter(residual_mix_factor__isnull=False)
+        .values_list("business_unit__country", flat=True)
+        .distinct()
+        .order_by()
+    )
+    cache = ResolutionCache()
+    for country in sorted(set(countries)):
+        factor = residual_mix_factor(
+            organisation=organisation, country=country, year=year, cache=cache
+        )
+        if factor is not None and factor.is_unverified:
+            found[factor.pk] = factor
+    return sorted(
+        found.values(),
+        key=lambda f: (f.level1, f.level2, f.factor_set.edition_year, f.pk),
+    )
+
+
+def factor_label(factor: EmissionFactor) -> str:
+    """Name a factor in a sentence: what, where, which year and publication."""
+    what = " ".join(p for p in (factor.level1, factor.level2) if p) or factor.key
+    publication = factor.publication or factor.factor_set.name
+    return f"{what} {factor.factor_set.edition_year} ({publication})"
+
+
+def residual_mixes(*, organisation: Organisation) -> list[tuple[str, str, bool]]:
+    """Return (country, residual mix used, chosen or default) per country.
+
+    The countries of the organisation's business units and of its choices.
+    """
+    chosen = dict(
+        ResidualMixChoice.objects.filter(organisation=organisation).values_list(
+            "country", "mix"
+        )
+    )
+    countries = set(chosen) | {
+        c.upper() for c in organisation.business_units.values_list("country", flat=True)
+    }
+    return [
+        (
+            country,
+            str(ResidualMix(chosen.get(country, default_residual_mix(country))).label),
+            country in chosen,
+        )
+        for country in sorted(countries)
+    ]
+
+
+@dataclass(frozen=True)
+class GridFactorUsed:
+    """A grid, residual-mix or district-heating factor a year's figures use."""
+
+    factor: EmissionFactor
+    country: str
+    what: str
+    kg_per_kwh: Decimal
+    publication: str
+    edition: str
+    table_or_page: str
+    gases: str
+    check: str
+    unverified: bool
+    residual_mix: str  # the publication chosen for the country, for residual mixes
+
+
+GRID_METHODS = ("grid_location", "server_energy", "district_heating")
+
+
+def grid_factors_used(
+    *, organisation: Organisation, year: int, business_unit=None
+) -> list[GridFactorUsed]:
+    """Return the grid-type factors of a year, with their provenance.
+
+    The location-based and district-heating factors of the year's entries,
+    and the residual mix of each country with grid lines, in the publication
+    the organisation reports with; what the report's methodology names.
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    entries = ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=year,
+        calculation_method__in=GRID_METHODS,
+    )
+    if business_unit is not None:
+        entries = entries.filter(business_unit=business_unit)
+    used: list[tuple[EmissionFactor, str]] = [
+        (factor, "")
+        for factor in EmissionFactor.objects.filter(
+            pk__in=entries.values("factor_id")
+        ).select_related("factor_set")
+    ]
+    countries = sorted(
+        {
+            c.upper()
+            for c in entries.filter(residual_mix_factor__isnull=False)
+            .values_list("business_unit__country", flat=True)
+            .distinct()
+            .order_by()
+        }
+    )
+    chosen = {
+        c: label for c, label, _chosen in residual_mixes(organisation=organisation)
+    }
+    cache = ResolutionCache()
+    for country in countries:
+        factor = residual_mix_factor(
+            organisation=organisation, country=country, year=year, cache=cache
+        )
+        if factor is not None:
+            used.append((factor, chosen.get(country, "")))
+    return sorted(
+        (
+            GridFactorUsed(
+                factor=factor,
+                country=factor.level2,
+                what=factor.level1,
+                kg_per_kwh=factor.co2e or Decimal(0),
+                publication=factor.publication or factor.source_note,
+                edition=factor.edition,
+                table_or_page=factor.table_or_page,
+                gases=str(factor.get_gases_covered_display()),
+                check=str(factor.get_verification_display()),
+                unverified=factor.is_unverified,
+                residual_mix=mix,
+            )
+            for factor, mix in used
+        ),
+        key=lambda row: (row.country, row.what, row.factor.pk),
+    )

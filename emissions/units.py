@@ -11,6 +11,11 @@ the things this module must guarantee are easier to see in a short table:
   roughly 5 to 10 % depending on the fuel;
 * spend in one currency never converts into another without an explicit rate
   (:func:`convert_currency`);
+* the UK/EU therm (``therm``) and the US therm (``therm_US``) are two units:
+  1 therm = 105 505 585.262 J exactly (100 000 Btu_IT; Council Directive
+  80/181/EEC rounds it to 105.506 MJ) and 1 therm_US = 105 480 400 J exactly
+  (US Federal Register, 27 July 1968; NIST Special Publication 811 (2008),
+  Appendix B.8); 1 therm_US = 0.99976128977... therm;
 * compound activity units (passenger.km, tonne.km, room nights, server years)
   are first-class codes, as the publishers use them.
 
@@ -59,10 +64,18 @@ JOULE_PER_KWH = Decimal("3600000")  # 1 kWh = 1000 W x 3600 s
 # (defined through 1 cal_IT = 4.1868 J; adopted by the 5th International
 # Conference on the Properties of Steam, 1956). EPA's mmBtu uses it.
 JOULE_PER_BTU_IT = Decimal("1055.05585262")
-# The therm used here is 100 000 Btu_IT = 105.505585262 MJ = 29.3071070172 kWh
-# (the EU/UK therm on UK gas bills). The US therm of 100 000 Btu at 59 degF is
-# 105.4804 MJ; it is not supported because no publisher we import uses it.
+# Two therms, both "100 000 Btu", of different Btus:
+# * the UK/EU therm (code ``therm``) of 100 000 Btu_IT = 105 505 585.262 J
+#   = 29.3071070172... kWh, the therm on UK gas bills. Council Directive
+#   80/181/EEC (units of measurement, 20 December 1979) gives it rounded as
+#   105.506 MJ; the Btu_IT above makes it exact.
+# * the US therm (code ``therm_US``) of 100 000 Btu at 59 degF = 105 480 400 J
+#   exactly, as defined in the US Federal Register of 27 July 1968 and listed
+#   in NIST Special Publication 811 (2008), Appendix B.8 ("therm (U.S.)
+#   1.054 804 E+08 J"), the therm of US gas utilities' bills.
+# They differ by 0.024 %; a figure in one is never read as the other.
 JOULE_PER_THERM = JOULE_PER_BTU_IT * Decimal("100000")
+JOULE_PER_US_THERM = Decimal("105480400")
 JOULE_PER_MMBTU = JOULE_PER_BTU_IT * Decimal("1000000")  # mmBtu = one million Btu
 
 LITRE_PER_US_GALLON = Decimal("3.785411784")  # 231 cubic inches exactly
@@ -89,7 +102,8 @@ _DEFS: list[UnitDef] = [
     _unit("MWh", "megawatt-hour", _ENERGY, JOULE_PER_KWH * 1000),
     _unit("GJ", "gigajoule", _ENERGY, "1000000000"),
     _unit("MJ", "megajoule", _ENERGY, "1000000"),
-    _unit("therm", "therm (100 000 Btu IT)", _ENERGY, JOULE_PER_THERM),
+    _unit("therm", "therm (UK/EU, 100 000 Btu IT)", _ENERGY, JOULE_PER_THERM),
+    _unit("therm_US", "US therm (105.4804 MJ)", _ENERGY, JOULE_PER_US_THERM),
     _unit("mmBtu", "million British thermal units", _ENERGY, JOULE_PER_MMBTU),
     # fuel energy on a calorific-value basis
     _unit("kWh_gross", "kilowatt-hour (gross CV)", _ENERGY_GROSS, JOULE_PER_KWH),
@@ -196,6 +210,15 @@ _LABELS: dict[str, str] = {
     "mj": "MJ",
     "therm": "therm",
     "therms": "therm",
+    "therm (ec)": "therm",
+    "therm (uk)": "therm",
+    "uk therm": "therm",
+    "eu therm": "therm",
+    "therm (us)": "therm_US",
+    "therms (us)": "therm_US",
+    "us therm": "therm_US",
+    "us therms": "therm_US",
+    "thm us": "therm_US",
     "mmbtu": "mmBtu",
     "kwh (gross cv)": "kWh_gross",
     "kwh (net cv)": "kWh_net",
@@ -220,6 +243,8 @@ _LABELS: dict[str, str] = {
     "gallons": "US_gallon",
     "us gallon": "US_gallon",
     "scf": "scf",
+    "standard cubic foot": "scf",
+    "standard cubic feet": "scf",
     "ccf": "ccf",
     "kg": "kg",
     "kilogram": "kg",

@@ -8,6 +8,11 @@ urlpatterns = [
     path("factors/methodology/", factors.factor_methodology, name="factor_methodology"),
     path("factors/gwp/", factors.factor_gwp_change, name="factor_gwp_change"),
     path("factors/publisher/", factors.factor_preference, name="factor_preference"),
+    path(
+        "factors/residual-mix/",
+        factors.factor_residual_mix,
+        name="factor_residual_mix",
+    ),
     path("factors/reapply/", factors.factor_reapply_view, name="factor_reapply"),
     path("factors/overrides/", factors.factor_override, name="factor_override"),
     path("factors/sets/<int:pk>/", factors.factor_set_detail, name="factor_set_detail"),

@@ -51,6 +51,7 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
+from emissions.selectors_factors import grid_factors_used
 from emissions.year_settings import (
     YearSettings,
     settings_by_year,
@@ -1406,6 +1407,7 @@ class AnnualReportData:
     recalculations: list[BaseYearRecalculation]
     factor_sets: list[FactorSetUsed]
     appendix: list[AppendixLine]
+    grid_factors: list
     scope3_categories_reported: list[int]
     # Settings that changed since the year's were fixed (the report names them).
     settings_changed: list[str] = field(default_factory=list)
@@ -1551,6 +1553,9 @@ def annual_report_data(
         recalculations=recalculations,
         factor_sets=factor_sets,
         appendix=appendix,
+        grid_factors=grid_factors_used(
+            organisation=organisation, year=year, business_unit=business_unit
+        ),
         scope3_categories_reported=sorted(inventory.scope3_by_category),
         settings_changed=(
             settings_changed_since(settings, organisation=organisation)

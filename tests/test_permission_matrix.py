@@ -49,6 +49,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "factor_methodology": lambda o: {},
     "factor_gwp_change": lambda o: {},
     "factor_preference": lambda o: {},
+    "factor_residual_mix": lambda o: {},
     "factor_reapply": lambda o: {},
     "factor_override": lambda o: {},
     "factor_set_detail": lambda o: {"pk": o["factor_set"].pk},

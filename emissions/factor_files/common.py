@@ -54,6 +54,14 @@ class ParsedFactor:
     gases: dict[str, Decimal]
     gas_basis: str
     source_note: str
+    # Provenance of a grid-factor row (empty for the other layouts).
+    publication: str = ""
+    edition: str = ""
+    table_or_page: str = ""
+    source_url: str = ""
+    gases_covered: str = ""
+    verification: str = ""
+    verification_note: str = ""
 
 
 @dataclass

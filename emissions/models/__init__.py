@@ -9,14 +9,21 @@ from emissions.models.activities import (
 from emissions.models.audit import Finding, FindingStatus
 from emissions.models.evidence import EvidenceDocument, EvidenceKind
 from emissions.models.factors import (
+    DEFAULT_RESIDUAL_MIX,
+    UNCHECKED,
     EmissionFactor,
+    FactorCheck,
     FactorOverride,
     FactorPreference,
     FactorSet,
     FactorSetKind,
     GasBasis,
+    GasesCovered,
     MethodologyChange,
     MethodologyChangeKind,
+    ResidualMix,
+    ResidualMixChoice,
+    default_residual_mix,
 )
 from emissions.models.imports import ImportBatch, ImportStatus
 from emissions.models.instruments import (
@@ -32,6 +39,8 @@ from emissions.models.instruments import (
 from emissions.models.years import ReportingYear, YearStatus
 
 __all__ = [
+    "DEFAULT_RESIDUAL_MIX",
+    "UNCHECKED",
     "ActivityEntry",
     "ActivityType",
     "BaseYearRecalculation",
@@ -41,6 +50,7 @@ __all__ = [
     "EmissionFactor",
     "EvidenceDocument",
     "EvidenceKind",
+    "FactorCheck",
     "FactorOverride",
     "FactorPreference",
     "FactorSet",
@@ -49,6 +59,7 @@ __all__ = [
     "Finding",
     "FindingStatus",
     "GasBasis",
+    "GasesCovered",
     "ImportBatch",
     "ImportStatus",
     "InstrumentKind",
@@ -58,6 +69,9 @@ __all__ = [
     "MetricKind",
     "RecalculationReason",
     "ReportingYear",
+    "ResidualMix",
+    "ResidualMixChoice",
     "Target",
     "YearStatus",
+    "default_residual_mix",
 ]

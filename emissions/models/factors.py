@@ -11,11 +11,53 @@ class FactorSetKind(models.TextChoices):
     EPA = "epa", _("US EPA GHG Emission Factors Hub")
     CURATED = "curated", _("Curated grid and district-heating factors")
     GENERIC = "generic", _("Own factors (generic layout)")
+    GRID = "grid", _("Grid and district-heating factors (grid-factor file)")
 
 
 class GasBasis(models.TextChoices):
     CO2E = "co2e", _("Per-gas figures in kg CO2e")
     MASS = "mass", _("Per-gas figures in kg of the gas")
+
+
+class GasesCovered(models.TextChoices):
+    """Which greenhouse gases a grid or residual-mix figure counts."""
+
+    CO2 = "co2", _("CO2 only")
+    CO2E = "co2e", _("CO2e (all greenhouse gases)")
+
+
+class FactorCheck(models.TextChoices):
+    """How a factor's value was checked against its publication."""
+
+    SOURCE = "source", _("Checked in the publisher's own text or file")
+    SECONDARY = "secondary", _("Checked against a copy of the publication")
+    UPLOADED = "uploaded", _("Loaded from a file by an administrator")
+    UNVERIFIED = "unverified", _("Unverified: not checked against the publication")
+    WITHDRAWN = "withdrawn", _("Withdrawn: no longer shipped, could not be checked")
+
+
+# A factor shown, and confirmed at approval, as not checked.
+UNCHECKED = (FactorCheck.UNVERIFIED, FactorCheck.WITHDRAWN)
+
+
+class ResidualMix(models.TextChoices):
+    """Publications of a country's residual mix an organisation can report with."""
+
+    AIB = "aib", _("AIB European Residual Mixes (national figure)")
+    NORDIC = "nordic", _("Nordic residual mix (Energimarknadsinspektionen, Sweden)")
+    NATIONAL = (
+        "national",
+        _("The national authority's residual mix (NVE, Energiavirasto)"),
+    )
+
+
+# The residual mix used until an organisation chooses: the AIB's, except in
+# Norway, where the AIB publishes none and NVE's varedeklarasjon is the figure.
+DEFAULT_RESIDUAL_MIX = {"NO": ResidualMix.NATIONAL}
+
+
+def default_residual_mix(country: str) -> str:
+    return DEFAULT_RESIDUAL_MIX.get(country.upper(), ResidualMix.AIB)
 
 
 class FactorSet(models.Model):
@@ -95,6 +137,18 @@ class EmissionFactor(models.Model):
         default=GasBasis.CO2E,
     )
     source_note = models.TextField(_("source"), blank=True)
+    # Provenance of a grid, residual-mix or district-heating figure.
+    publication = models.CharField(_("publication"), max_length=300, blank=True)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    table_or_page = models.CharField(_("table or page"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    gases_covered = models.CharField(
+        _("gases counted"), max_length=4, choices=GasesCovered.choices, blank=True
+    )
+    verification = models.CharField(
+        _("how it was checked"), max_length=10, choices=FactorCheck.choices, blank=True
+    )
+    verification_note = models.TextField(_("check note"), blank=True)
 
     class Meta:
         ordering = ["factor_set", "level1", "level2", "level3", "level4", "column_text"]
@@ -108,6 +162,10 @@ class EmissionFactor(models.Model):
 
     def __str__(self) -> str:
         return self.path_label
+
+    @property
+    def is_unverified(self) -> bool:
+        return self.verification in UNCHECKED
 
     @property
     def path_label(self) -> str:
@@ -140,6 +198,41 @@ class FactorPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.kind}"
+
+
+class ResidualMixChoice(models.Model):
+    """Which publication of a country's residual mix an organisation reports with."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="residual_mix_choices"
+    )
+    country = models.CharField(_("country"), max_length=2)
+    mix = models.CharField(
+        _("residual mix"), max_length=10, choices=ResidualMix.choices
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "country"]
+        verbose_name = _("residual-mix choice")
+        verbose_name_plural = _("residual-mix choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "country"], name="residual_mix_choice_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.country} {self.mix}"
 
 
 class FactorOverride(models.Model):

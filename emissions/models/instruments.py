@@ -52,6 +52,39 @@ class ContractualInstrument(Tracked):
     energy_source = models.CharField(_("energy source"), max_length=100, blank=True)
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     certificate_ids = models.TextField(_("certificate numbers"), blank=True)
+    # The guarantee-of-origin register: where and what was cancelled.
+    scheme = models.CharField(
+        _("scheme and registry"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. EECS, Statnett GO registry (NO) or Cesar (SE)"),
+    )
+    certificate_first = models.CharField(
+        _("first certificate id"), max_length=100, blank=True
+    )
+    certificate_last = models.CharField(
+        _("last certificate id"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty for a single certificate or a cancellation id."),
+    )
+    # The ids split for the double-claim check: the text before the trailing
+    # number, and the first and last number zero-padded to 40 digits, so that
+    # text order is number order in every database.
+    certificate_prefix = models.CharField(max_length=100, blank=True, editable=False)
+    certificate_from = models.CharField(max_length=40, blank=True, editable=False)
+    certificate_to = models.CharField(max_length=40, blank=True, editable=False)
+    production_device = models.CharField(
+        _("production device"), max_length=200, blank=True
+    )
+    production_country = models.CharField(
+        _("production country"), max_length=2, blank=True
+    )
+    technology = models.CharField(_("technology"), max_length=100, blank=True)
+    production_start = models.DateField(_("production from"), null=True, blank=True)
+    production_end = models.DateField(_("production until"), null=True, blank=True)
+    cancellation_date = models.DateField(_("cancellation date"), null=True, blank=True)
+    beneficiary = models.CharField(_("beneficiary"), max_length=200, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     evidence = models.ManyToManyField(
         "emissions.EvidenceDocument", blank=True, related_name="instruments"
@@ -61,6 +94,12 @@ class ContractualInstrument(Tracked):
 
     class Meta:
         ordering = ["reporting_year", "business_unit", "pk"]
+        indexes = [
+            models.Index(
+                fields=["scheme", "certificate_prefix", "certificate_from"],
+                name="instrument_certificate_idx",
+            )
+        ]
         verbose_name = _("contractual instrument")
         verbose_name_plural = _("contractual instruments")
         constraints = [

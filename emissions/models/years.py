@@ -48,6 +48,9 @@ class ReportingYear(models.Model):
     fixed_settings = models.JSONField(
         _("settings the figures use"), default=dict, blank=True
     )
+    unverified_factors_confirmed = models.TextField(
+        _("unverified factors confirmed at approval"), blank=True
+    )
     evidence = models.ManyToManyField(
         "emissions.EvidenceDocument", blank=True, related_name="reporting_years"
     )

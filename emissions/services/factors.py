@@ -24,6 +24,8 @@ from emissions.models import (
     MethodologyChange,
     MethodologyChangeKind,
     ReportingYear,
+    ResidualMix,
+    ResidualMixChoice,
     YearStatus,
 )
 from emissions.services.locks import ensure_year_writable
@@ -46,6 +48,11 @@ YEAR_NOT_OPEN = _(
 )
 NO_SUCH_YEAR = _("The organisation has no reporting year %(year)s.")
 UNKNOWN_PUBLISHER = _("Unknown publisher %(kind)s.")
+UNKNOWN_RESIDUAL_MIX = _("Unknown residual mix %(mix)s.")
+BAD_COUNTRY = _("%(country)s is not a two-letter country code.")
+INSTALLATION_ADMIN_ONLY = _(
+    "Only an administrator of the installation may load factors for every organisation."
+)
 
 
 def _field_text(value: str, limit: int) -> str:
@@ -67,6 +74,13 @@ _FACTOR_COLUMNS = (
     "gases",
     "gas_basis",
     "source_note",
+    "publication",
+    "edition",
+    "table_or_page",
+    "source_url",
+    "gases_covered",
+    "verification",
+    "verification_note",
 )
 
 
@@ -105,6 +119,13 @@ def _insert_factors(factor_set: FactorSet, rows) -> None:
                 adapt_json(gases, json_encoder),
                 row.gas_basis,
                 row.source_note,
+                row.publication[:300],
+                row.edition[:200],
+                row.table_or_page[:300],
+                row.source_url[:500],
+                row.gases_covered,
+                row.verification,
+                row.verification_note,
             )
         )
     columns = [meta.get_field(name).column for name in _FACTOR_COLUMNS]
@@ -126,6 +147,8 @@ def factor_set_import(
     """
     if kind not in FactorSetKind.values:
         raise ValidationError(UNKNOWN_PUBLISHER, params={"kind": kind})
+    if organisation is None and actor is not None and not actor.is_superuser:
+        raise ValidationError(INSTALLATION_ADMIN_ONLY, code="installation_admin")
     if not parsed.rows:
         raise ValidationError(EMPTY_FILE, code="empty")
     if parsed.checksum_sha256:
@@ -166,12 +189,15 @@ def parse_factor_file(path, *, publisher: str, year: int | None = None, name: st
         parse_epa_hub,
         parse_generic_factor_file,
     )
+    from emissions.factor_files.grid import parse_grid_factor_file
 
     try:
         if publisher == FactorSetKind.DESNZ:
             parsed = parse_desnz_flat_file(path)
         elif publisher == FactorSetKind.EPA:
             parsed = parse_epa_hub(path)
+        elif publisher == FactorSetKind.GRID:
+            parsed = parse_grid_factor_file(path, name=name)
         elif publisher == FactorSetKind.GENERIC:
             parsed = parse_generic_factor_file(
                 path,
@@ -203,6 +229,32 @@ def factor_preference_set(
         organisation=organisation, defaults={"kind": kind}
     )
     return preference
+
+
+@transaction.atomic
+def residual_mix_choice_set(
+    *, organisation: Organisation, actor: User, country: str, mix: str
+) -> ResidualMixChoice:
+    """Choose which publication of a country's residual mix the organisation uses.
+
+    The choice is kept with its history; entries use it when they are saved
+    or when their year's factors are re-applied.
+    """
+    country = (country or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValidationError(BAD_COUNTRY, code="country", params={"country": country})
+    if mix not in ResidualMix.values:
+        raise ValidationError(UNKNOWN_RESIDUAL_MIX, params={"mix": mix})
+    choice = ResidualMixChoice.objects.filter(
+        organisation=organisation, country=country
+    ).first()
+    if choice is None:
+        choice = ResidualMixChoice(organisation=organisation, country=country)
+    choice.mix = mix
+    choice.updated_by = actor
+    choice._history_user = actor
+    choice.save()
+    return choice
 
 
 @transaction.atomic

@@ -9,12 +9,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
+from emissions.certificates import (
+    CertificateRange,
+    CertificateRangeError,
+    certificate_range,
+)
 from emissions.models import (
     BaseYearRecalculation,
     CarbonCredit,
@@ -62,6 +67,34 @@ DESCRIPTION_REQUIRED = _("Describe the recalculation: what changed and why.")
 FOUR_EYES = _("A recalculation must be approved by another administrator.")
 ALREADY_APPROVED = _("This recalculation is already approved.")
 CUSTOM_NAME = _("A custom metric needs a name.")
+BAD_CERTIFICATE_RANGE = _(
+    "The certificate ids do not make a range: %(detail)s. Give the first and "
+    "last id of the cancelled range, or one id."
+)
+ALREADY_CLAIMED = _(
+    "Certificates %(first)s to %(last)s were already claimed for %(unit)s in "
+    "%(year)s (%(mwh)s MWh, %(scheme)s, recorded %(date)s); a guarantee of "
+    "origin is claimed once."
+)
+ALREADY_CLAIMED_ELSEWHERE = _(
+    "Certificates %(first)s to %(last)s were already claimed by another "
+    "organisation on this installation (%(scheme)s, recorded %(date)s); a "
+    "guarantee of origin is claimed once."
+)
+PRODUCTION_PERIOD = _("The production period ends before it starts.")
+BAD_PRODUCTION_COUNTRY = _("The production country is a two-letter code.")
+REGISTER_FIELDS = (
+    "scheme",
+    "certificate_first",
+    "certificate_last",
+    "production_device",
+    "production_country",
+    "technology",
+    "production_start",
+    "production_end",
+    "cancellation_date",
+    "beneficiary",
+)
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -127,12 +160,18 @@ def instrument_create(
     supplier: str = "",
     certificate_ids: str = "",
     comment: str = "",
+    **register: Any,
 ) -> ContractualInstrument:
-    """Record a scope 2 instrument (guarantee of origin, REC, PPA, green tariff)."""
+    """Record a scope 2 instrument (guarantee of origin, REC, PPA, green tariff).
+
+    ``register`` holds the guarantee-of-origin register fields (REGISTER_FIELDS);
+    a certificate or range already claimed on the installation is refused.
+    """
     membership = membership_for_write(organisation=organisation, actor=actor)
     ensure_unit_allowed(membership, _unit(organisation, business_unit))
     return ContractualInstrument.objects.create(
         organisation=organisation,
+        **_register_values(organisation, register, instrument_pk=None),
         **_instrument_values(
             organisation,
             business_unit=business_unit,
@@ -147,6 +186,90 @@ def instrument_create(
         ),
         created_by=actor,
         updated_by=actor,
+    )
+
+
+def _register_values(
+    organisation: Organisation, register: dict[str, Any], *, instrument_pk: int | None
+) -> dict[str, Any]:
+    """Check the register fields; refuse a certificate claimed before."""
+    unknown = set(register) - set(REGISTER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown instrument fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {name: register.get(name) for name in REGISTER_FIELDS}
+    for name in REGISTER_FIELDS:
+        if not name.startswith(("production_start", "production_end", "cancellation")):
+            values[name] = str(values[name] or "").strip()
+    values["production_country"] = values["production_country"].upper()
+    country = values["production_country"]
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationError(BAD_PRODUCTION_COUNTRY, code="production_country")
+    start, end = values["production_start"], values["production_end"]
+    if start and end and end < start:
+        raise ValidationError(PRODUCTION_PERIOD, code="production_period")
+    try:
+        claimed = certificate_range(
+            values["certificate_first"], values["certificate_last"]
+        )
+    except CertificateRangeError as exc:
+        raise ValidationError(
+            BAD_CERTIFICATE_RANGE, code="certificate_range", params={"detail": exc}
+        ) from None
+    values["certificate_prefix"] = claimed.prefix if claimed else ""
+    values["certificate_from"] = _padded(claimed.first) if claimed else ""
+    values["certificate_to"] = _padded(claimed.last) if claimed else ""
+    if claimed is not None:
+        _refuse_double_claim(organisation, claimed, instrument_pk=instrument_pk)
+    return values
+
+
+def _padded(number: Decimal | None) -> str:
+    return "" if number is None else f"{number:f}".zfill(40)
+
+
+def _refuse_double_claim(
+    organisation: Organisation, claimed: CertificateRange, *, instrument_pk: int | None
+) -> None:
+    """Refuse a range that overlaps one claimed anywhere on the installation."""
+    connection = connections[router.db_for_write(ContractualInstrument)]
+    if connection.vendor == "postgresql":
+        # Claims are checked one at a time, so two at once cannot both pass.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('go-claims'))")
+    earlier = ContractualInstrument.objects.filter(
+        certificate_prefix=claimed.prefix
+    ).exclude(certificate_first="")
+    if claimed.first is None:
+        earlier = earlier.filter(certificate_from="")
+    else:
+        earlier = earlier.exclude(certificate_from="").filter(
+            certificate_from__lte=_padded(claimed.last),
+            certificate_to__gte=_padded(claimed.first),
+        )
+    if instrument_pk is not None:
+        earlier = earlier.exclude(pk=instrument_pk)
+    first = earlier.select_related("business_unit", "reporting_year").first()
+    if first is None:
+        return
+    params = {
+        "first": first.certificate_first,
+        "last": first.certificate_last or first.certificate_first,
+        "scheme": first.scheme or "-",
+        "date": f"{first.created_at:%Y-%m-%d}",
+    }
+    if first.organisation_id != organisation.pk:
+        raise ValidationError(
+            ALREADY_CLAIMED_ELSEWHERE, code="already_claimed", params=params
+        )
+    raise ValidationError(
+        ALREADY_CLAIMED,
+        code="already_claimed",
+        params={
+            **params,
+            "unit": first.business_unit.code,
+            "year": first.reporting_year.year,
+            "mwh": f"{first.mwh.normalize():f}",
+        },
     )
 
 
@@ -187,6 +310,7 @@ def instrument_update(
     supplier: str = "",
     certificate_ids: str = "",
     comment: str = "",
+    **register: Any,
 ) -> ContractualInstrument:
     """Correct an instrument while its year (and the year it moves to) is open."""
     membership = membership_for_write(organisation=organisation, actor=actor)
@@ -208,6 +332,10 @@ def instrument_update(
     stored.supplier = supplier
     stored.certificate_ids = certificate_ids
     stored.comment = comment
+    for name, value in _register_values(
+        organisation, register, instrument_pk=stored.pk
+    ).items():
+        setattr(stored, name, value)
     stored.version += 1
     stored.updated_by = actor
     stored._change_reason = "corrected"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from accounts.roles import Capability
 from emissions.models import ReportingYear, YearStatus
+from emissions.selectors_factors import factor_label, unverified_factors_for_year
 from emissions.services.entries import membership_for_write
 from emissions.services.locks import reporting_year_for
 from emissions.year_settings import fixed_settings_for
@@ -27,6 +28,10 @@ UNLOCK_NOT_APPROVED = _(
     "Only an approved year can be unlocked; %(year)s is %(status)s."
 )
 REASON_REQUIRED = _("Give a reason; it is kept in the year's history.")
+UNVERIFIED_NOT_CONFIRMED = _(
+    "%(year)s uses factors that were not checked against their publication: "
+    "%(factors)s. Confirm that you approve the year with them."
+)
 
 
 def _locked_year(*, organisation: Organisation, year: int) -> ReportingYear:
@@ -101,9 +106,18 @@ def year_return(
 
 @transaction.atomic
 def year_approve(
-    *, organisation: Organisation, actor: User, year: int
+    *,
+    organisation: Organisation,
+    actor: User,
+    year: int,
+    confirm_unverified: bool = False,
 ) -> ReportingYear:
-    """Approve and lock a submitted year; the approver is not the submitter."""
+    """Approve and lock a submitted year; the approver is not the submitter.
+
+    A year whose figures rely on unverified factors is approved only with
+    ``confirm_unverified``; the factors confirmed are kept on the year and in
+    its history.
+    """
     membership_for_write(
         organisation=organisation, actor=actor, capability=Capability.APPROVE
     )
@@ -120,12 +134,26 @@ def year_approve(
             code="four_eyes",
             params={"year": reporting_year.year},
         )
+    unverified = [
+        factor_label(f)
+        for f in unverified_factors_for_year(organisation=organisation, year=year)
+    ]
+    if unverified and not confirm_unverified:
+        raise ValidationError(
+            UNVERIFIED_NOT_CONFIRMED,
+            code="unverified_factors",
+            params={"year": reporting_year.year, "factors": "; ".join(unverified)},
+        )
     reporting_year.status = YearStatus.APPROVED
     if not reporting_year.fixed_settings:
         reporting_year.fixed_settings = fixed_settings_for(organisation)
     reporting_year.approved_by = actor
     reporting_year.approved_at = timezone.now()
-    return _save(reporting_year, actor, "approved")
+    reporting_year.unverified_factors_confirmed = "\n".join(unverified)
+    reason = "approved"
+    if unverified:
+        reason = f"approved, {len(unverified)} unverified factor(s) confirmed"
+    return _save(reporting_year, actor, reason)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from emissions.forms_entries import (
     EvidenceUploadForm,
 )
 from emissions.models import ActivityEntry, ReportingYear, YearStatus
+from emissions.resolution import residual_mix_factor
 from emissions.selectors_entries import (
     EntryFilter,
     activity_types_for,
@@ -272,11 +273,24 @@ def _detail_context(request: HttpRequest, entry: ActivityEntry) -> dict[str, obj
             )
         except Exception:  # noqa: BLE001 - the factor pages may not be installed
             factor_url = ""
+    residual_factor = None
+    if entry.residual_mix_factor is not None:
+        residual_factor = residual_mix_factor(
+            organisation=request.organisation,
+            country=entry.business_unit.country,
+            year=entry.reporting_year.year,
+        )
+        if residual_factor is not None and (
+            residual_factor.co2e is None
+            or residual_factor.co2e.normalize() != entry.residual_mix_factor.normalize()
+        ):
+            residual_factor = None  # the factor changed since the entry was saved
     return {
         "entry": entry,
         "lock_reason": lock_reason,
         "editable": editable,
         "factor_url": factor_url,
+        "residual_factor": residual_factor,
         "evidence": live_evidence(entry.evidence.all()),
         "history": history_for(entry),
         "upload_form": EvidenceUploadForm(),

@@ -30,6 +30,7 @@ from emissions.models import (
     FactorPreference,
     FactorSet,
     FactorSetKind,
+    ResidualMix,
 )
 from emissions.selectors_factors import (
     comparable_sets,
@@ -41,6 +42,7 @@ from emissions.selectors_factors import (
     factors_search,
     methodology_changes,
     open_years,
+    residual_mixes,
 )
 from emissions.services.factors import (
     factor_override_create,
@@ -49,6 +51,7 @@ from emissions.services.factors import (
     factor_set_import,
     organisation_change_gwp_set,
     parse_factor_file,
+    residual_mix_choice_set,
 )
 
 PAGE_SIZE = 50
@@ -76,6 +79,10 @@ class FactorUploadForm(forms.Form):
         label=_("Layout"),
         choices=[
             (FactorSetKind.GENERIC, _("Own factors (generic CSV/XLSX layout)")),
+            (
+                FactorSetKind.GRID,
+                _("Grid, residual-mix and district-heating figures (grid layout)"),
+            ),
             (FactorSetKind.DESNZ, _("UK DESNZ flat file")),
             (FactorSetKind.EPA, _("US EPA Emission Factors Hub")),
         ],
@@ -93,6 +100,14 @@ class FactorUploadForm(forms.Form):
         max_value=2100,
         required=False,
         help_text=_("For the generic layout when the file has no valid_year column."),
+    )
+    installation = forms.BooleanField(
+        label=_("For every organisation on the installation"),
+        required=False,
+        help_text=_(
+            "Administrators of the installation only; otherwise the set is the "
+            "organisation's own."
+        ),
     )
 
     def clean_file(self):
@@ -121,6 +136,16 @@ class PreferenceForm(forms.Form):
             (FactorSetKind.EPA, _("US EPA")),
         ],
     )
+
+
+class ResidualMixForm(forms.Form):
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        min_length=2,
+        help_text=_("Two-letter code, e.g. SE or FI."),
+    )
+    mix = forms.ChoiceField(label=_("Residual mix"), choices=ResidualMix.choices)
 
 
 class OverrideForm(forms.Form):
@@ -287,6 +312,8 @@ def factor_set_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(Capability.MANAGE)
 def factor_set_upload(request: HttpRequest) -> HttpResponse:
     form = FactorUploadForm(request.POST or None, request.FILES or None)
+    if not request.user.is_superuser:
+        del form.fields["installation"]
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
@@ -305,7 +332,9 @@ def factor_set_upload(request: HttpRequest) -> HttpResponse:
                 factor_set, created = factor_set_import(
                     parsed=parsed,
                     kind=form.cleaned_data["publisher"],
-                    organisation=request.organisation,
+                    organisation=None
+                    if form.cleaned_data.get("installation")
+                    else request.organisation,
                     actor=request.user,
                     file_name=upload.name,
                 )
@@ -352,6 +381,8 @@ def _methodology_context(request: HttpRequest, **forms_) -> dict:
             initial={"kind": preference.kind if preference else FactorSetKind.DESNZ}
         ),
         "reapply_form": ReapplyForm(years=years),
+        "residual_mix_form": ResidualMixForm(),
+        "residual_mixes": residual_mixes(organisation=organisation),
         "override_form": OverrideForm(organisation=organisation),
         "overrides": FactorOverride.objects.filter(organisation=organisation)
         .select_related("activity_type", "factor__factor_set", "business_unit")
@@ -431,6 +462,39 @@ def factor_preference(request: HttpRequest) -> HttpResponse:
         request,
         "emissions/factors/methodology.html",
         _methodology_context(request, preference_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@org_view(Capability.MANAGE)
+def factor_residual_mix(request: HttpRequest) -> HttpResponse:
+    """Choose the residual mix a country's market-based figures use."""
+    form = ResidualMixForm(request.POST)
+    if form.is_valid():
+        try:
+            residual_mix_choice_set(
+                organisation=request.organisation,
+                actor=request.user,
+                country=form.cleaned_data["country"],
+                mix=form.cleaned_data["mix"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Saved. New and re-applied entries use this residual mix; "
+                    "existing entries keep theirs until you re-apply a year."
+                ),
+            )
+            return redirect("factor_methodology", org_slug=request.organisation.slug)
+    return render(
+        request,
+        "emissions/factors/methodology.html",
+        _methodology_context(request, residual_mix_form=form),
         status=400,
     )
 

@@ -187,6 +187,7 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "energy_source": instrument.energy_source,
             "supplier": instrument.supplier,
             "certificate_ids": instrument.certificate_ids,
+            **{name: getattr(instrument, name) for name in services.REGISTER_FIELDS},
             "version": instrument.version,
         },
     )

@@ -14,6 +14,7 @@ from accounts.tenancy import is_limited, org_view
 from emissions.forms_entries import EvidenceUploadForm, ReasonForm
 from emissions.models import ReportingYear, YearStatus
 from emissions.selectors_entries import history_for, live_evidence, year_overview
+from emissions.selectors_factors import factor_label, unverified_factors_for_year
 from emissions.services.locks import year_range
 from emissions.services.years import (
     year_approve,
@@ -75,6 +76,12 @@ def _year_context(
         "is_submitter": bool(
             reporting_year and reporting_year.submitted_by_id == request.user.pk
         ),
+        "unverified_factors": [
+            (factor, factor_label(factor))
+            for factor in unverified_factors_for_year(
+                organisation=request.organisation, year=year
+            )
+        ],
     }
 
 
@@ -126,6 +133,7 @@ def year_approve_view(request: HttpRequest, year: int) -> HttpResponse:
         year,
         year_approve,
         _("%(year)s was approved and is now locked.") % {"year": year},
+        confirm_unverified=request.POST.get("confirm_unverified") == "on",
     )
 
 

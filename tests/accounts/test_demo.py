@@ -73,3 +73,34 @@ def test_demo_acquisition_belongs_to_tallinn_also_after_older_seeding():
     call_command("seed_demo")
     recalculation.refresh_from_db()
     assert recalculation.business_unit.code == "EE-TLL"
+
+
+def test_the_demo_marks_the_figures_it_could_not_check():
+    from emissions.models import EmissionFactor, ReportingYear
+
+    call_command("seed_demo")
+    heating = EmissionFactor.objects.filter(
+        factor_set__organisation__slug="nordsoft", key__startswith="district_heating"
+    )
+    assert sorted(f.key for f in heating) == [
+        "district_heating|DK",
+        "district_heating|FI",
+        "district_heating|NO",
+        "district_heating|SE",
+    ]
+    assert {f.verification for f in heating} == {"unverified"}
+    # Every closed year uses the invented heating figures: each approval
+    # confirmed them, and says so in the year's history.
+    for slug in ("nordsoft", "fjordkontakt"):
+        years = ReportingYear.objects.filter(organisation__slug=slug, year__lt=2025)
+        assert years.count() == 6
+        for year in years:
+            assert "District heating NO 2019 (Demo heating supplier's declaration)" in (
+                year.unverified_factors_confirmed
+            )
+            last = year.history.order_by("-history_id").first()
+            assert last.history_change_reason.startswith("approved, ")
+    nordsoft_2024 = ReportingYear.objects.get(organisation__slug="nordsoft", year=2024)
+    assert "Grid electricity, location-based NO 2024" in (
+        nordsoft_2024.unverified_factors_confirmed
+    )

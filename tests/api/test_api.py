@@ -81,17 +81,20 @@ def test_organisation_list_shows_only_own_organisations(
 
 def test_inventory_payload_is_exact_and_uses_strings(api_for, members, data):
     body = api_for(members["viewer"]).get(f"{BASE}/inventory/2024/").json()
-    # NO grid 2024: 10 000 kWh x 0.011 = 0.11 t; residual mix 0.53 -> 5.3 t market.
-    assert body["scope2_location_t_co2e"] == "0.110000"
-    assert body["scope2_market_t_co2e"] == "5.300000"
-    assert body["total_t_co2e"] == "5.300000"
+    # NO grid 2024: 10 000 kWh x 0.0119 = 0.119 t; NVE's residual mix 0.402
+    # (2020, the latest published) -> 4.02 t market.
+    assert body["scope2_location_t_co2e"] == "0.119000"
+    assert body["scope2_market_t_co2e"] == "4.020000"
+    assert body["total_t_co2e"] == "4.020000"
     assert body["base_year"] == 2019
-    # 2019: 20 000 kWh x 0.402 residual = 8.04 t.
-    assert body["base_year_total_t_co2e"] == "8.040000"
-    assert body["change_vs_base_year_pct"] == "-34.079602"
-    assert body["by_business_unit"] == {"OSL": "5.300000"}
+    # 2019: no residual mix for Norway is published before 2020, so market-based
+    # is the grid: 20 000 kWh x 0.017 = 0.34 t.
+    assert body["base_year_total_t_co2e"] == "0.340000"
+    # (4.02 - 0.34) / 0.34 = +1082.352941 %
+    assert body["change_vs_base_year_pct"] == "1082.352941"
+    assert body["by_business_unit"] == {"OSL": "4.020000"}
     assert body["credits_retired_t_co2e"] == "0.000000"
-    assert body["net_after_credits_t_co2e"] == "5.300000"
+    assert body["net_after_credits_t_co2e"] == "4.020000"
     assert isinstance(body["total_t_co2e"], str)
 
 
@@ -113,7 +116,8 @@ def test_entry_create_by_role(api_for, members, unit, catalogue, role, expected)
     )
     assert response.status_code == expected
     if expected == 201:
-        assert response.json()["kg_co2e"] == "27.5055000000"
+        # 2 500.5 kWh x 0.0119 kg/kWh (NO 2024)
+        assert response.json()["kg_co2e"] == "29.7559500000"
 
 
 def test_bad_entry_gives_field_errors_and_saves_nothing(
@@ -278,7 +282,13 @@ def test_year_workflow_by_role(api_for, members, data):
         api_for(members["editor"]).post(f"{BASE}/years/2024/approve/").status_code
         == 403
     )
-    approved = api_for(members["admin"]).post(f"{BASE}/years/2024/approve/")
+    # The year's NO 2024 grid factor is shipped unverified: approving it
+    # needs the confirmation.
+    refused = api_for(members["admin"]).post(f"{BASE}/years/2024/approve/")
+    assert refused.status_code == 400
+    approved = api_for(members["admin"]).post(
+        f"{BASE}/years/2024/approve/", {"confirm_unverified": True}, format="json"
+    )
     assert approved.json()["status"] == "approved"
     unlock = api_for(members["admin"]).post(
         f"{BASE}/years/2024/unlock/", {}, format="json"

@@ -11,6 +11,7 @@ from emissions.catalogue import load_activity_types, load_curated_factors
 from emissions.importing.reading import COLUMNS
 from emissions.models import ActivityEntry, ActivityType, Finding, ReportingYear
 from emissions.services.entries import entry_create
+from tests.emissions.entries_support import load_heating_figures
 from tests.factories import TEST_PASSWORD, BusinessUnitFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,6 +24,9 @@ def company(settings):
     load_curated_factors()
     org = OrganisationFactory(slug="nordlys", name="Nordlys AS")
     BusinessUnitFactory(organisation=org, code="OSL", name="Oslo", country="NO")
+    # No Nordic district-heating figure is shipped: the company loads its
+    # supplier's as its own grid-factor file.
+    load_heating_figures(org)
     users = {}
     for role in ("admin", "editor", "viewer", "auditor"):
         user = User.objects.create_user(
@@ -79,10 +83,11 @@ def test_the_year_from_entry_to_audit(company, login, live_server, shot, tmp_pat
     row = page.locator(f"#type-{electricity.pk}")
     row.locator("input.js-qty").fill("12000")
     row.locator("input.js-qty").press("Enter")
-    page.wait_for_selector(f"#type-{electricity.pk} >> text=0.132")
+    # 12 000 kWh x 0.0119 kg/kWh (NVE's 2024 figure) = 142.8 kg = 0.143 t
+    page.wait_for_selector(f"#type-{electricity.pk} >> text=0.143")
     shot(page, "01-editor-grid")
     entry = ActivityEntry.objects.get(reporting_year__year=2024)
-    assert entry.kg_co2e == Decimal("132")
+    assert entry.kg_co2e == Decimal("142.8")
 
     # ... imports a spreadsheet: preview, then commit.
     workbook = tmp_path / "fjernvarme.xlsx"
@@ -115,6 +120,9 @@ def test_the_year_from_entry_to_audit(company, login, live_server, shot, tmp_pat
     # The administrator approves it: the year locks.
     admin_page = login(users["admin"].email, TEST_PASSWORD)
     admin_page.goto(f"{base}/years/2024/")
+    # NVE's 2024 figure and the heating supplier's are not checked: the
+    # administrator confirms approving the year with them.
+    admin_page.check("input[name=confirm_unverified]")
     admin_page.click("text=Approve and lock")
     admin_page.wait_for_load_state()
     shot(admin_page, "04-admin-approved")

@@ -14,7 +14,17 @@ def test_reference_data_loads_the_catalogue(db):
     load_reference_data()
     natural_gas = ActivityType.objects.get(organisation=None, code="natural_gas")
     assert natural_gas.factor_source == FactorSource.PUBLISHED
-    assert natural_gas.allowed_units == ["kWh_gross", "MWh_gross", "m3", "therm"]
+    # The publishers' own units: the EPA hub gives natural gas per scf and mmBtu.
+    assert natural_gas.allowed_units == [
+        "kWh_gross",
+        "MWh_gross",
+        "m3",
+        "therm",
+        "therm_US",
+        "mmBtu",
+        "scf",
+        "ccf",
+    ]
     assert natural_gas.factor_keys["desnz"] == (
         "fuels|gaseous fuels|natural gas|kWh_gross"
     )

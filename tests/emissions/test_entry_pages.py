@@ -165,9 +165,9 @@ def test_htmx_row_save_returns_the_row_and_the_new_totals(
     html = response.content.decode()
     assert f'id="type-{electricity.pk}"' in html
     assert 'id="scope-totals"' in html and 'hx-swap-oob="true"' in html
-    assert "110.0" in html  # 10 000 kWh x 0.011 kg/kWh
+    assert "119.0" in html  # 10 000 kWh x 0.0119 kg/kWh
     entry = ActivityEntry.objects.get()
-    assert entry.kg_co2e == D("110")
+    assert entry.kg_co2e == D("119")
     assert entry.created_by == editor
 
 
@@ -178,16 +178,17 @@ def test_decimal_comma_is_accepted_in_the_grid(client_for, editor, unit, catalog
         _row_data(electricity.pk, "2,5", unit="MWh"),
         HTTP_HX_REQUEST="true",
     )
-    assert ActivityEntry.objects.get().kg_co2e == D("27.5")  # 2 500 kWh x 0.011
+    assert ActivityEntry.objects.get().kg_co2e == D("29.75")  # 2 500 kWh x 0.0119
 
 
 @pytest.mark.parametrize(
     ("language", "typed", "kg"),
     [
-        ("nb", "1,250", "13.75"),  # the page's decimal comma: 1.25 MWh
-        ("en", "1.250", "13.75"),  # the page's decimal point
-        ("en", "1.234,5", "13579.5"),  # both signs: the last one is the decimal
-        ("sv", "1 250", "13750"),
+        # x 0.0119 kg/kWh (NO 2024)
+        ("nb", "1,250", "14.875"),  # the page's decimal comma: 1.25 MWh
+        ("en", "1.250", "14.875"),  # the page's decimal point
+        ("en", "1.234,5", "14690.55"),  # both signs: the last one is the decimal
+        ("sv", "1 250", "14875"),
     ],
 )
 def test_the_grid_reads_numbers_in_the_page_language(
@@ -253,7 +254,7 @@ def test_plain_row_post_redirects_back_to_the_grid(client_for, editor, unit, cat
     response = client.post(_row_url(electricity.pk), _row_data(electricity.pk, "500"))
     assert response.status_code == 302
     assert response["Location"].startswith(_grid_url())
-    assert ActivityEntry.objects.get().kg_co2e == D("5.5")  # 500 x 0.011
+    assert ActivityEntry.objects.get().kg_co2e == D("5.95")  # 500 x 0.0119
     bad = client.post(
         _row_url(electricity.pk), _row_data(electricity.pk, "lots"), follow=True
     )
@@ -291,7 +292,7 @@ def test_detail_shows_the_snapshot_and_history(client_for, auditor, entry):
         .content.decode()
     )
     assert "grid_location|NO" in html
-    assert "0.011" in html
+    assert "0.0119" in html
     assert "History" in html and "created" in html
 
 
@@ -303,7 +304,7 @@ def test_edit_saves_and_recalculates(client_for, editor, entry):
     )
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert (entry.kg_co2e, entry.version) == (D("220"), 2)
+    assert (entry.kg_co2e, entry.version) == (D("238"), 2)  # 20 000 kWh x 0.0119
 
 
 def test_edit_page_shows_the_quantity_as_the_page_reads_it(

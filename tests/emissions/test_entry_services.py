@@ -34,11 +34,16 @@ def test_grid_electricity_in_norway_2024_uses_the_curated_factor(
 ):
     entry = make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue)
     entry.refresh_from_db()
-    # grid_factors.csv: NO,2024,location,0.011 and residual_mix 0.530.
-    assert entry.kg_co2e == D("110")  # 10 000 kWh x 0.011 kg/kWh
-    assert entry.t_co2e == D("0.11")
-    assert entry.kg_co2e_market == D("5300")  # 10 000 kWh x 0.530 kg/kWh
-    assert entry.factor_value == D("0.011")
+    # grid_factors.csv: NO 2024 location 11.9 g/kWh (unverified); NVE's
+    # residual mix 402 g/kWh is published for 2020 only and used for 2024.
+    assert entry.kg_co2e == D("119")  # 10 000 kWh x 0.0119 kg/kWh
+    assert entry.t_co2e == D("0.119")
+    assert entry.kg_co2e_market == D("4020")  # 10 000 kWh x 0.402 kg/kWh
+    assert entry.factor_value == D("0.0119")
+    assert entry.factor.is_unverified
+    assert "residual mix residual_mix|NO|national 2020 used for 2024" in (
+        entry.factor_note
+    )
     assert entry.factor_key == "grid_location|NO"
     assert entry.scope == 2
     assert entry.reporting_year.year == 2024
@@ -57,7 +62,7 @@ def test_megawatt_hours_are_converted_before_the_factor(org, unit, editor, catal
     )
     entry.refresh_from_db()
     assert entry.converted_quantity == D("2500")
-    assert entry.kg_co2e == D("27.5")  # 2 500 kWh x 0.011
+    assert entry.kg_co2e == D("29.75")  # 2 500 kWh x 0.0119
 
 
 @pytest.mark.parametrize(
@@ -187,7 +192,7 @@ def test_update_recalculates_and_bumps_the_version(org, unit, editor, catalogue)
         organisation=org, actor=editor, entry=entry, version=1, quantity=D("20000")
     )
     updated.refresh_from_db()
-    assert updated.kg_co2e == D("220")  # 20 000 kWh x 0.011
+    assert updated.kg_co2e == D("238")  # 20 000 kWh x 0.0119
     assert updated.version == 2
 
 
@@ -213,7 +218,7 @@ def test_two_saves_with_the_same_version_the_second_raises_and_keeps_the_first(
     assert error.value.attempted["quantity"] == D("15000")
     entry.refresh_from_db()
     assert entry.quantity == D("12000")
-    assert entry.kg_co2e == D("132")  # 12 000 x 0.011, the first save
+    assert entry.kg_co2e == D("142.8")  # 12 000 x 0.0119, the first save
     assert entry.comment == ""
     assert entry.version == 2
 

@@ -20,7 +20,7 @@ from emissions.exporting import (
 from emissions.models import ContractualInstrument, ReportingYear
 from reports.selectors import inventory_for_year
 
-from .entries_support import load_reference, make_entry
+from .entries_support import load_heating_figures, load_reference, make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def equity_org(org, unit, admin, editor, catalogue):
     sto = BusinessUnit.objects.create(
         organisation=org, code="STO", name="Stockholm", country="SE", equity_share=50
     )
+    load_heating_figures(org)
     make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue, quantity="10000")
     make_entry(org=org, actor=editor, unit=sto, catalogue=catalogue, quantity="2000")
     make_entry(
@@ -86,8 +87,9 @@ def test_the_workbook_has_one_row_per_entry_with_its_factor(equity_org):
     assert first["activity"] == "electricity"
     assert first["quantity"] == 500
     assert first["factor_key"] == "grid_location|NO"
-    assert Decimal(str(first["factor_value_kg_per_unit"])) == Decimal("0.011")
-    assert Decimal(str(first["kg_co2e"])) == Decimal("5.5")
+    # NO 2023: 15 g CO2e/kWh (NVE).
+    assert Decimal(str(first["factor_value_kg_per_unit"])) == Decimal("0.015")
+    assert Decimal(str(first["kg_co2e"])) == Decimal("7.5")
     assert first["last_changed_by"] == "editor@acme.example"
     years = [row[2] for row in rows[1:]]
     assert years == [2023, 2024, 2024, 2024]
@@ -108,24 +110,24 @@ def test_summary_totals_equal_the_dashboards_with_equity_share_and_instruments(
     assert len(by_scope) == 2
     year, s1, s2_location, s2_market, s3, total_location, total_market = by_scope[1]
     inventory = inventory_for_year(organisation=equity_org, year=2024)
-    # Location: OSL 10 000 kWh x 0.011 = 110 kg; STO at 50 %: (2 000 x 0.012 +
-    # 1 000 kWh heat x 0.047) x 0.5 = 35.5 kg.
-    assert Decimal(str(s2_location)) == Decimal("0.1455")
-    # Market: OSL 4 MWh of guarantees of origin at 0, 6 000 kWh at the NO
-    # residual mix 0.530 = 3 180 kg; STO (2 000 x 0.040 + 1 000 x 0.047) x 0.5
-    # = 63.5 kg.
-    assert Decimal(str(s2_market)) == Decimal("3.2435")
+    # Location: OSL 10 000 kWh x 0.0119 = 119 kg; STO at 50 %: (2 000 x 0.006 +
+    # 1 000 kWh heat x 0.047) x 0.5 = 29.5 kg.
+    assert Decimal(str(s2_location)) == Decimal("0.1485")
+    # Market: OSL 4 MWh of guarantees of origin at 0, 6 000 kWh at NVE's
+    # residual mix 0.402 = 2 412 kg; STO (2 000 x 0.08552 AIB + 1 000 x 0.047)
+    # x 0.5 = 109.02 kg.
+    assert Decimal(str(s2_market)) == Decimal("2.52102")
     assert year == 2024
     assert Decimal(str(s2_location)) == inventory.scope2_location_t_co2e
     assert Decimal(str(s2_market)) == inventory.scope2_market_t_co2e
     assert Decimal(str(s1)) == inventory.scope1_t_co2e == 0
     assert Decimal(str(s3)) == inventory.scope3_t_co2e == 0
-    assert Decimal(str(total_location)) == Decimal("0.1455")
-    assert Decimal(str(total_market)) == Decimal("3.2435")
+    assert Decimal(str(total_location)) == Decimal("0.1485")
+    assert Decimal(str(total_market)) == Decimal("2.52102")
     by_unit = _sheet_rows(payload, "By business unit")
     assert [(row[0], row[2], Decimal(str(row[4]))) for row in by_unit[1:]] == [
-        ("OSL", 2024, Decimal("0.11")),
-        ("STO", 2024, Decimal("0.0355")),
+        ("OSL", 2024, Decimal("0.119")),
+        ("STO", 2024, Decimal("0.0295")),
     ]
     assert sum(Decimal(str(row[4])) for row in by_unit[1:]) == Decimal(str(s2_location))
 

@@ -160,7 +160,12 @@ def test_compare_refuses_post_and_outsider(client_for, admin, outsider, sets, cl
 
 
 MANAGE_GET = ["factor_set_upload", "factor_methodology"]
-MANAGE_POST = ["factor_gwp_change", "factor_preference", "factor_reapply"]
+MANAGE_POST = [
+    "factor_gwp_change",
+    "factor_preference",
+    "factor_reapply",
+    "factor_residual_mix",
+]
 
 
 @pytest.mark.parametrize("name", MANAGE_GET)
@@ -263,3 +268,117 @@ def test_gwp_change_without_reason_is_refused(client_for, admin, org):
     org.refresh_from_db()
     assert org.gwp_set == "AR5"
     assert MethodologyChange.objects.count() == 0
+
+
+GRID_CSV = (
+    b"country,year,kind,value,unit,gas_basis,publication,edition,table_or_page,url\n"
+    b'SE,2023,residual_mix_nordic,"524,10",g/kWh,CO2,Ei Residualmix,2023,'
+    b"Milj\xc3\xb6p\xc3\xa5verkan table,https://www.ei.se/\n"
+)
+
+
+def test_admin_uploads_a_grid_factor_file_as_the_organisations_own(
+    client_for, admin, org
+):
+    response = client_for(admin).post(
+        url("factor_set_upload"),
+        {
+            "publisher": "grid",
+            "file": SimpleUploadedFile("ei-2023.csv", GRID_CSV),
+            # Not an installation administrator: the field is not offered.
+            "installation": "on",
+        },
+    )
+    factor_set = FactorSet.objects.get()
+    assert response.status_code == 302
+    assert (factor_set.kind, factor_set.organisation, factor_set.edition_year) == (
+        "grid",
+        org,
+        2023,
+    )
+    factor = factor_set.factors.get()
+    assert (factor.key, factor.co2e) == ("residual_mix|SE|nordic", D("0.5241"))
+    assert factor_set.history.get().history_type == "+"
+    page = client_for(admin).get(url("factor_detail", factor.pk)).content.decode()
+    for text in (
+        "Ei Residualmix",
+        "Miljöpåverkan table",
+        "CO2 only",
+        "Loaded from a file by an administrator",
+    ):
+        assert text in page
+    form = client_for(admin).get(url("factor_set_upload")).content.decode()
+    assert 'name="installation"' not in form
+
+
+def test_an_installation_administrator_loads_a_grid_file_for_everyone(
+    client_for, admin, org
+):
+    from accounts.models import Membership, User
+
+    root = User.objects.create_superuser(email="root@example.org", password="x")
+    Membership.objects.create(user=root, organisation=org, role="admin")
+    client = client_for(root)
+    assert (
+        'name="installation"' in client.get(url("factor_set_upload")).content.decode()
+    )
+    client.post(
+        url("factor_set_upload"),
+        {
+            "publisher": "grid",
+            "file": SimpleUploadedFile("ei-2023.csv", GRID_CSV),
+            "installation": "on",
+        },
+    )
+    assert FactorSet.objects.get().organisation is None
+
+
+def test_a_bad_grid_file_is_refused_whole(client_for, admin):
+    response = client_for(admin).post(
+        url("factor_set_upload"),
+        {
+            "publisher": "grid",
+            "file": SimpleUploadedFile(
+                "x.csv", GRID_CSV + b"SE,2023,location,x,,,,,,\n"
+            ),
+        },
+    )
+    assert response.status_code == 200
+    assert "1 row(s) have errors; nothing was imported" in response.content.decode()
+    assert not FactorSet.objects.exists()
+
+
+def test_an_unverified_factor_says_so_on_its_page(client_for, viewer, sets):
+    factor = sets["new"].factors.get(key="gas")
+    factor.verification = "unverified"
+    factor.verification_note = "Single transcription."
+    factor.save()
+    body = client_for(viewer).get(url("factor_detail", factor.pk)).content.decode()
+    assert "Unverified: not checked against the publication. Single transcription." in (
+        body
+    )
+    assert 'class="badge unverified"' in body
+    listing = client_for(viewer).get(url("factor_set_detail", sets["new"].pk))
+    assert listing.content.decode().count('class="badge unverified"') == 1
+
+
+def test_the_residual_mix_of_a_country_is_chosen_with_history(
+    client_for, admin, editor, org, unit
+):
+    from emissions.models import ResidualMixChoice
+
+    page = client_for(admin).get(url("factor_methodology")).content.decode()
+    assert "NVE, Energiavirasto" in page and "(default)" in page
+    assert client_for(editor).post(url("factor_residual_mix")).status_code == 403
+    response = client_for(admin).post(
+        url("factor_residual_mix"), {"country": "se", "mix": "nordic"}
+    )
+    assert response.status_code == 302
+    choice = ResidualMixChoice.objects.get(organisation=org)
+    assert (choice.country, choice.mix, choice.updated_by) == ("SE", "nordic", admin)
+    assert choice.history.get().history_user == admin
+    bad = client_for(admin).post(
+        url("factor_residual_mix"), {"country": "S1", "mix": "nordic"}
+    )
+    assert bad.status_code == 400
+    assert "S1 is not a two-letter country code." in bad.content.decode()

@@ -42,7 +42,8 @@ def test_entry_history_shows_who_and_each_field_before_and_after(
     assert newest.user == admin
     changes = {change.field: (change.old, change.new) for change in newest.changes}
     assert changes["quantity"] == (Decimal("10000"), Decimal("12000"))
-    assert changes["kg_co2e"] == (Decimal("110"), Decimal("132"))
+    # 10 000 and 12 000 kWh x 0.0119 kg/kWh (NO 2024)
+    assert changes["kg_co2e"] == (Decimal("119"), Decimal("142.8"))
     assert changes["comment"] == ("—", "Corrected from the meter")
     assert items[1].user == editor
 

@@ -26,6 +26,8 @@ from emissions.services.imports import (
     import_rollback,
 )
 
+from .entries_support import load_heating_figures
+
 pytestmark = pytest.mark.django_db
 
 
@@ -98,13 +100,13 @@ def test_round_trip_preview_commit_and_rollback(org, editor, unit, catalogue):
     )
     assert preview.is_valid
     assert ActivityEntry.objects.count() == 0
-    # NO 2024 grid factor 0.011 kg/kWh: 10 000 -> 110, 2 500.5 -> 27.5055
+    # NO 2024 grid factor 0.0119 kg/kWh: 10 000 -> 119, 2 500.5 -> 29.75595
     page = import_batch_page(organisation=org, batch=preview.batch, page=1)
     assert [(row.number, row.kg_co2e) for row in page.rows] == [
-        (2, Decimal("110.0000000000")),
-        (3, Decimal("27.5055000000")),
+        (2, Decimal("119.0000000000")),
+        (3, Decimal("29.7559500000")),
     ]
-    assert preview.totals_by_scope() == {2: Decimal("137.5055000000")}
+    assert preview.totals_by_scope() == {2: Decimal("148.7559500000")}
     assert preview.row_count == page.row_count == 2
     batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
     assert batch.rows_created == 2
@@ -565,7 +567,7 @@ def test_imported_entries_equal_entries_the_forms_would_save(
     for name in names:
         if name not in skip:
             assert getattr(imported, name) == getattr(typed, name), name
-    assert imported.kg_co2e == Decimal("27.5055000000")
+    assert imported.kg_co2e == Decimal("29.7559500000")  # 2 500.5 kWh x 0.0119
     assert imported.kg_co2e_market == typed.kg_co2e_market
     assert imported.created_at == imported.updated_at == imported.calculated_at
     assert imported.version == 1
@@ -702,8 +704,8 @@ def test_the_preview_page_lists_errors_first_then_rows_a_page_at_a_time(
     assert [row.number for row in second.rows] == [4, 5, 7]
     assert [row.number for row in third.rows] == [8]
     assert (first.row_count, first.error_count) == (7, 1)
-    # 100+101+102+103+105+106 = 617 kWh at the NO 2024 grid factor 0.011
-    assert first.totals == {2: Decimal("6.7870000000")}
+    # 100+101+102+103+105+106 = 617 kWh at the NO 2024 grid factor 0.0119
+    assert first.totals == {2: Decimal("7.3423000000")}
 
 
 def test_rows_are_numbered_as_the_sheet_shows_them_below_blank_rows(
@@ -879,15 +881,15 @@ def test_the_commit_calculates_with_the_organisation_as_it_is_then(
     preview = import_preview(
         organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
     )
-    assert preview.totals_by_scope() == {2: Decimal("137.5055000000")}  # NO 0.011
+    assert preview.totals_by_scope() == {2: Decimal("148.7559500000")}  # NO 0.0119
     unit.country = "SE"
     unit.save()
     batch = import_commit(organisation=org, actor=editor, batch=preview.batch)
     entries = ActivityEntry.objects.filter(import_batch=batch).order_by("id")
-    # SE 2024: 0.012 kg/kWh location-based, 0.040 residual mix.
+    # SE 2024: 0.006 kg/kWh location-based (EEA), 0.08552 residual mix (AIB).
     assert [(e.kg_co2e, e.kg_co2e_market) for e in entries] == [
-        (Decimal("120.0000000000"), Decimal("400.0000000000")),
-        (Decimal("30.0060000000"), Decimal("100.0200000000")),
+        (Decimal("60.0000000000"), Decimal("855.2000000000")),
+        (Decimal("15.0030000000"), Decimal("213.8427600000")),
     ]
     assert [e.factor_key for e in entries] == ["grid_location|SE"] * 2
 
@@ -943,7 +945,10 @@ def test_text_with_commas_quotes_and_line_breaks_survives_the_parsed_rows(
     import_commit(organisation=org, actor=editor, batch=preview.batch)
     entry = ActivityEntry.objects.get()
     assert (entry.comment, entry.source_reference) == (comment, "a,b")
-    assert (entry.quantity, entry.kg_co2e) == (Decimal("12.5"), Decimal("0.1375000000"))
+    assert (entry.quantity, entry.kg_co2e) == (
+        Decimal("12.5"),
+        Decimal("0.1487500000"),
+    )  # x 0.0119
 
 
 def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
@@ -952,6 +957,7 @@ def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
     from tests.factories import BusinessUnitFactory
 
     BusinessUnitFactory(organisation=org, code="STO", country="SE")
+    load_heating_figures(org)
     rows = [
         ["OSL", 2024, "electricity", 100, "kWh", None, None, "", "", "a"],
         ["STO", 2024, "electricity", 100, "kWh", None, None, "", "", "b"],
@@ -965,7 +971,8 @@ def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
     assert preview.is_valid, preview.error_rows
     import_commit(organisation=org, actor=editor, batch=preview.batch)
     entries = ActivityEntry.objects.order_by("pk").select_related("business_unit")
-    # kg/kWh in 2024: grid NO 0.011, SE 0.012; district heating NO 0.015, SE 0.047.
+    # kg/kWh in 2024: grid NO 0.0119, SE 0.006; district heating from the
+    # organisation's own file, NO 0.015, SE 0.047.
     assert [
         (
             e.source_reference,
@@ -977,10 +984,10 @@ def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
         )
         for e in entries
     ] == [
-        ("a", "OSL", "kWh", "grid_location|NO", Decimal("100"), Decimal("1.1")),
-        ("b", "STO", "kWh", "grid_location|SE", Decimal("100"), Decimal("1.2")),
+        ("a", "OSL", "kWh", "grid_location|NO", Decimal("100"), Decimal("1.19")),
+        ("b", "STO", "kWh", "grid_location|SE", Decimal("100"), Decimal("0.6")),
         ("c", "OSL", "MWh", "district_heating|NO", Decimal("100000"), Decimal("1500")),
-        ("d", "OSL", "kWh", "grid_location|NO", Decimal("200"), Decimal("2.2")),
+        ("d", "OSL", "kWh", "grid_location|NO", Decimal("200"), Decimal("2.38")),
         ("e", "STO", "MWh", "district_heating|SE", Decimal("1000"), Decimal("47")),
     ]
 
@@ -1069,6 +1076,7 @@ def test_preview_pages_show_the_rows_as_checked_without_reading_the_file(
 ):
     from emissions.services import imports
 
+    load_heating_figures(org)
     preview = import_preview(
         organisation=org, actor=editor, file_name="mixed.xlsx", data=xlsx(MIXED)
     )
@@ -1085,11 +1093,11 @@ def test_preview_pages_show_the_rows_as_checked_without_reading_the_file(
     for number, checked in enumerate(expected, start=1):
         page = import_batch_page(organisation=org, batch=batch, page=number, per_page=2)
         assert _shown(page.rows) == _shown(checked.rows)
-        # 10 000 kWh and 2 500 500 kWh x 0.011, 300 kWh of heating x 0.015.
+        # 10 000 kWh and 2 500 500 kWh x 0.0119, 300 kWh of heating x 0.015.
         assert (page.row_count, page.error_count, page.totals) == (
             6,
             3,
-            {2: Decimal("27620.0000000000")},
+            {2: Decimal("29879.4500000000")},
         )
         assert page.totals == checked.totals
     first = import_batch_page(organisation=org, batch=batch, page=1, per_page=2)
@@ -1298,8 +1306,8 @@ def test_a_large_upload_is_checked_in_the_background(
         page = import_batch_page(organisation=org, batch=batch, page=1)
     assert [(row.number, row.kg_co2e) for row in page.rows] == [
         (4, None),
-        (2, Decimal("110.0000000000")),
-        (3, Decimal("27.5055000000")),
+        (2, Decimal("119.0000000000")),  # 10 000 kWh x 0.0119
+        (3, Decimal("29.7559500000")),  # 2 500.5 kWh x 0.0119
     ]
 
 

@@ -138,7 +138,7 @@ def test_a_unit_the_activity_does_not_allow_is_refused(org, unit, catalogue):
         _calc(org, unit, catalogue["natural_gas"], "10", "litre")
     assert raised.value.messages == [
         "litre is not a unit for Natural gas (stationary combustion); use one of: "
-        "kWh_gross, MWh_gross, m3, therm."
+        "kWh_gross, MWh_gross, m3, therm, therm_US, mmBtu, scf, ccf."
     ]
 
 
@@ -177,7 +177,9 @@ def test_grid_electricity_by_country_location_and_residual_mix(
     assert oslo.factor_key == "grid_location|NO"
     sweden = _calc(org, stockholm, catalogue["electricity"], "10000", "kWh", year=2024)
     assert sweden.kg_co2e == D("120")
-    assert sweden.residual_mix_factor is None
+    # No residual mix: the grid factor stands in, so that guarantees of
+    # origin still cover the line in the market-based total.
+    assert sweden.residual_mix_factor == D("0.012")
     assert sweden.kg_co2e_market == D("120")
     assert "no residual mix" in sweden.factor_note
 
@@ -295,3 +297,176 @@ def test_cache_keeps_many_lines_to_a_few_queries(org, unit, catalogue, desnz_202
         for _ in range(500):
             _calc(org, unit, catalogue["natural_gas"], "1", "kWh_gross", cache=cache)
     assert len(queries) <= 6
+
+
+def _grid_file(tmp_path, text, organisation=None, actor=None):
+    from emissions.factor_files.grid import parse_grid_factor_file
+
+    path = tmp_path / f"grid-{organisation and organisation.pk}.csv"
+    path.write_text(
+        "country,year,kind,value,unit,gas_basis,publication,edition,"
+        "table_or_page,url\n" + text,
+        encoding="utf-8",
+    )
+    return factor_set_import(
+        parsed=parse_grid_factor_file(path),
+        kind="grid",
+        organisation=organisation,
+        actor=actor,
+    )[0]
+
+
+@pytest.fixture
+def shipped(db):
+    from emissions.catalogue import load_curated_factors
+
+    load_curated_factors()
+
+
+def test_sweden_reports_with_the_aib_residual_mix_until_it_chooses_ei(
+    org, catalogue, shipped, admin
+):
+    from emissions.models import ResidualMixChoice
+    from emissions.services.factors import residual_mix_choice_set
+
+    stockholm = BusinessUnitFactory(organisation=org, code="STO", country="SE")
+    aib = _calc(org, stockholm, catalogue["electricity"], "10000", "kWh", year=2023)
+    # 10 000 kWh x 0.007 (EEA) location; x 0.06823 (AIB national) market.
+    assert (aib.kg_co2e, aib.kg_co2e_market) == (D("70"), D("682.3"))
+    assert "residual_mix|SE|aib 2023 (AIB European Residual Mixes)" in aib.factor_note
+    residual_mix_choice_set(organisation=org, actor=admin, country="se", mix="nordic")
+    nordic = _calc(org, stockholm, catalogue["electricity"], "10000", "kWh", year=2023)
+    assert nordic.kg_co2e_market == D("5241")  # x 0.5241 (Ei's Nordic mix)
+    assert nordic.residual_mix_factor == D("0.5241")
+    assert "residual_mix|SE|nordic 2023 (Nordic residual mix, Ei)" in (
+        nordic.factor_note
+    )
+    # 2022: Ei's Nordic mix is not published; 2021's is used and said.
+    older = _calc(org, stockholm, catalogue["electricity"], "1000", "kWh", year=2022)
+    assert older.kg_co2e_market == D("371.99")
+    assert "residual_mix|SE|nordic 2021 used for 2022" in older.factor_note
+    residual_mix_choice_set(organisation=org, actor=admin, country="SE", mix="aib")
+    choice = ResidualMixChoice.objects.get(organisation=org)
+    assert [h.mix for h in choice.history.order_by("history_id")] == [
+        "nordic",
+        "aib",
+    ]
+    assert {h.history_user for h in choice.history.all()} == {admin}
+
+
+def test_finland_may_report_with_the_energy_authoritys_residual_mix(
+    org, catalogue, shipped, admin
+):
+    from emissions.services.factors import residual_mix_choice_set
+
+    helsinki = BusinessUnitFactory(organisation=org, code="HEL", country="FI")
+    residual_mix_choice_set(organisation=org, actor=admin, country="FI", mix="national")
+    result = _calc(org, helsinki, catalogue["electricity"], "1000", "kWh", year=2022)
+    assert result.kg_co2e_market == D("471.27")  # x 0.47127 (Energiavirasto)
+    with pytest.raises(ValidationError, match="Unknown residual mix"):
+        residual_mix_choice_set(organisation=org, actor=admin, country="FI", mix="x")
+    with pytest.raises(ValidationError, match="two-letter"):
+        residual_mix_choice_set(organisation=org, actor=admin, country="FIN", mix="aib")
+
+
+def test_an_own_grid_file_comes_before_the_installations_and_the_shipped(
+    org, other_org, unit, catalogue, shipped, tmp_path, admin
+):
+    from accounts.models import User
+
+    root = User.objects.create_superuser(email="root@example.org", password="x")
+    _grid_file(
+        tmp_path,
+        "NO,2023,location,20,g/kWh,CO2e,Installation copy,2023,p. 2,\n",
+        actor=root,
+    )
+    installation = _calc(org, unit, catalogue["electricity"], "1000", "kWh")
+    assert installation.kg_co2e == D("20")
+    assert "a grid-factor file loaded for the installation" in (
+        installation.factor_note
+    )
+    _grid_file(
+        tmp_path,
+        'NO,2023,location,"14,5",g/kWh,CO2e,NVE Klimadeklarasjon,2023,p. 3,\n',
+        organisation=org,
+        actor=admin,
+    )
+    own = _calc(org, unit, catalogue["electricity"], "1000", "kWh")
+    assert own.kg_co2e == D("14.5")
+    assert "the organisation's grid-factor file" in own.factor_note
+    assert own.factor.verification == "uploaded"
+    # Another organisation's file is never used.
+    elsewhere = BusinessUnitFactory(organisation=other_org, code="X", country="NO")
+    other = _calc(other_org, elsewhere, catalogue["electricity"], "1000", "kWh")
+    assert other.kg_co2e == D("20")
+
+
+def test_only_an_installation_administrator_loads_a_grid_file_for_everyone(
+    org, catalogue, tmp_path, admin
+):
+    with pytest.raises(ValidationError, match="administrator of the installation"):
+        _grid_file(
+            tmp_path, "NO,2023,location,20,g/kWh,CO2e,Copy,2023,p. 2,\n", actor=admin
+        )
+
+
+def test_a_quantity_in_the_epa_hubs_scf_finds_its_factor(org, unit, catalogue):
+    FactorPreference.objects.create(organisation=org, kind="epa")
+    _import(
+        "epa",
+        2025,
+        [
+            _row(
+                EPA_GAS_KEY.replace("|mmBtu", "|scf"),
+                "scf",
+                gases={"CO2": "0.05444", "CH4": "0.00000103", "N2O": "0.0000001"},
+                basis="mass",
+            )
+        ],
+    )
+    result = _calc(org, unit, catalogue["natural_gas"], "1000", "scf", year=2025)
+    # 1000 scf x (0.05444 + 0.00000103 x 28 + 0.0000001 x 265) = 54.49534 kg
+    assert result.factor_key.endswith("|scf")
+    assert result.kg_co2e == D("54.49534")
+
+
+def test_scf_uses_a_factor_per_m3_where_the_publisher_gives_no_scf(
+    org, unit, catalogue, desnz_2021
+):
+    result = _calc(org, unit, catalogue["natural_gas"], "1000", "scf")
+    assert result.factor_key == GAS_M3_KEY
+    # 1000 scf = 28.316846592 m3; x 2.02266 kg/m3 = 57.27535292777472
+    assert result.converted_quantity == D("28.3168465920")
+    assert result.kg_co2e == (D("28.316846592") * D("2.02266")).quantize(
+        D("0.0000000001")
+    )
+    assert result.kg_co2e == D("57.2753529278")
+
+
+def test_us_therms_are_not_read_as_uk_therms(org, unit, catalogue):
+    FactorPreference.objects.create(organisation=org, kind="epa")
+    _import(
+        "epa",
+        2025,
+        [_row(EPA_GAS_KEY, "mmBtu", gases={"CO2": "53.06"}, basis="mass")],
+    )
+    uk = _calc(org, unit, catalogue["natural_gas"], "10", "therm", year=2025)
+    us = _calc(org, unit, catalogue["natural_gas"], "10", "therm_US", year=2025)
+    assert uk.converted_quantity == D("1")  # 10 therms = 1 mmBtu
+    assert uk.kg_co2e == D("53.06")
+    # 10 US therms = 1 054 804 000 / 1 055 055 852.62 mmBtu
+    assert us.converted_quantity == D("0.9997612898")
+    assert us.kg_co2e == (D("1054804000") / D("1055055852.62") * D("53.06")).quantize(
+        D("0.0000000001")
+    )
+    assert us.kg_co2e == D("53.0473340355")
+
+
+def test_a_withdrawn_factor_is_never_found(org, unit, catalogue, grid):
+    from emissions.models import EmissionFactor
+
+    EmissionFactor.objects.filter(key="grid_location|NO").update(
+        verification="withdrawn"
+    )
+    with pytest.raises(ValidationError, match="country NO in 2024"):
+        _calc(org, unit, catalogue["electricity"], "100", "kWh", year=2024)

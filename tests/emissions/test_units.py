@@ -180,3 +180,39 @@ def test_parse_published_unit_maps_publisher_labels(label, code):
 @pytest.mark.parametrize("label", ["", "kg CO2e", "furlongs", "per bushel"])
 def test_parse_published_unit_returns_none_for_unknown_labels(label):
     assert parse_published_unit(label) is None
+
+
+def test_the_us_therm_is_105_4804_mj_and_not_the_uk_eu_therm():
+    assert convert(D("1"), "therm_US", "MJ") == D("105.4804")
+    assert convert(D("1"), "therm", "MJ") == D("105.505585262")
+    # 100 000 US therms are 2 518.5262 MJ less than 100 000 UK/EU therms.
+    difference = convert(D("100000"), "therm", "MJ") - convert(
+        D("100000"), "therm_US", "MJ"
+    )
+    assert difference == D("2518.5262")
+    assert convert(D("1"), "therm_US", "kWh") == D("105480400") / D("3600000")
+    assert convert(D("1"), "therm_US", "kWh").quantize(D("1E-10")) == D("29.3001111111")
+    # A US gas bill in therms against a factor per mmBtu (Btu_IT):
+    # 105 480 400 / 1 055 055 852.62 mmBtu per US therm.
+    assert convert(D("1"), "therm_US", "mmBtu") == D("105480400") / D("1055055852.62")
+    assert convert(D("1"), "therm_US", "mmBtu").quantize(D("1E-10")) == D(
+        "0.0999761290"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("therm", "therm"),
+        ("therms", "therm"),
+        ("Therm (EC)", "therm"),
+        ("UK therm", "therm"),
+        ("therm (US)", "therm_US"),
+        ("US therms", "therm_US"),
+        ("kg CO2 per therm (US)", "therm_US"),
+        ("standard cubic feet", "scf"),
+        ("kg CO2 per scf", "scf"),
+    ],
+)
+def test_therm_labels_say_which_therm(label, code):
+    assert parse_published_unit(label) == code

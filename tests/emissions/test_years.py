@@ -140,3 +140,104 @@ def test_year_action_urls_refuse_get(client_for, admin):
         assert client.get(reverse(name, args=["acme", 2024])).status_code == 405
     assert client.post(reverse("year_index", args=["acme"])).status_code == 405
     assert client.post(reverse("year_detail", args=["acme", 2024])).status_code == 405
+
+
+# --- Unverified factors ------------------------------------------------------
+
+
+@pytest.fixture
+def unverified_year(org, unit, editor):
+    """A 2024 NO electricity line: NVE's 2024 figure is shipped unverified."""
+    from emissions.catalogue import load_activity_types, load_curated_factors
+    from tests.emissions.entries_support import make_entry
+
+    load_activity_types()
+    load_curated_factors()
+    from emissions.models import ActivityType
+
+    catalogue = {t.code: t for t in ActivityType.objects.filter(organisation=None)}
+    make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue)
+    year_submit(organisation=org, actor=editor, year=2024)
+    return org
+
+
+UNVERIFIED_LABEL = (
+    "Grid electricity, location-based NO 2024 "
+    "(NVE Klimadeklarasjon for fysisk levert strøm)"
+)
+
+
+def test_a_year_using_an_unverified_factor_needs_a_confirmation(unverified_year, admin):
+    org = unverified_year
+    with pytest.raises(ValidationError) as error:
+        year_approve(organisation=org, actor=admin, year=2024)
+    assert error.value.messages == [
+        "2024 uses factors that were not checked against their publication: "
+        f"{UNVERIFIED_LABEL}. Confirm that you approve the year with them."
+    ]
+    assert _year(org).status == YearStatus.SUBMITTED
+    year_approve(organisation=org, actor=admin, year=2024, confirm_unverified=True)
+    reporting_year = _year(org)
+    assert reporting_year.status == YearStatus.APPROVED
+    assert reporting_year.unverified_factors_confirmed == UNVERIFIED_LABEL
+    last = reporting_year.history.order_by("-history_id").first()
+    assert last.history_change_reason == "approved, 1 unverified factor(s) confirmed"
+    assert last.unverified_factors_confirmed == UNVERIFIED_LABEL
+    assert last.history_user == admin
+
+
+def test_an_unverified_residual_mix_needs_a_confirmation_too(org, unit, editor, admin):
+    from emissions.catalogue import load_activity_types, load_curated_factors
+    from emissions.models import ActivityType, EmissionFactor
+    from tests.emissions.entries_support import make_entry
+
+    load_activity_types()
+    load_curated_factors()
+    catalogue = {t.code: t for t in ActivityType.objects.filter(organisation=None)}
+    # 2023: NVE's location figure is checked; its residual mix (2020) is not.
+    make_entry(org=org, actor=editor, unit=unit, catalogue=catalogue, year=2023)
+    year_submit(organisation=org, actor=editor, year=2023)
+    EmissionFactor.objects.filter(key="residual_mix|NO|national").update(
+        verification="unverified"
+    )
+    with pytest.raises(ValidationError, match="Residual mix \\(national authority\\)"):
+        year_approve(organisation=org, actor=admin, year=2023)
+    EmissionFactor.objects.filter(key="residual_mix|NO|national").update(
+        verification="secondary"
+    )
+    year_approve(organisation=org, actor=admin, year=2023)
+    assert ReportingYear.objects.get(organisation=org, year=2023).status == "approved"
+
+
+def test_the_year_page_lists_unverified_factors_and_asks_to_confirm(
+    client_for, unverified_year, admin, admin2
+):
+    url = reverse("year_detail", args=["acme", 2024])
+    html = client_for(admin2).get(url).content.decode()
+    assert "Unverified factors" in html
+    assert UNVERIFIED_LABEL in html
+    assert 'name="confirm_unverified"' in html
+    approve = reverse("year_approve", args=["acme", 2024])
+    response = client_for(admin2).post(approve, follow=True)
+    assert "Confirm that you approve the year with them" in response.content.decode()
+    assert _year(unverified_year).status == YearStatus.SUBMITTED
+    client_for(admin2).post(approve, {"confirm_unverified": "on"})
+    assert _year(unverified_year).status == YearStatus.APPROVED
+    html = client_for(admin).get(url).content.decode()
+    assert "Unverified factors confirmed at approval" in html
+
+
+def test_the_api_approves_an_unverified_year_only_when_confirmed(
+    unverified_year, admin
+):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(admin)
+    url = "/api/v1/organisations/acme/years/2024/approve/"
+    refused = client.post(url, {}, format="json")
+    assert refused.status_code == 400
+    assert "Confirm that you approve" in str(refused.json())
+    done = client.post(url, {"confirm_unverified": True}, format="json")
+    assert done.status_code == 200
+    assert done.json()["unverified_factors_confirmed"] == UNVERIFIED_LABEL
