@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation
 from emissions.calculations import factor_effect_split
+from emissions.models.factors import UNCHECKED
 from reports.models import ReportNarrative, Scope3Exclusion
 from reports.selectors import (
     _activity_types,
@@ -34,7 +35,11 @@ ZERO = Decimal(0)
 BRIDGE_SOURCES = 5
 # Factors whose provenance is not confirmed. When factors carry a flag for it,
 # this is the one line to change (e.g. Q(factor__unverified=True) | ...).
-UNCONFIRMED_FACTORS = Q(factor__source_note__icontains="approximate")
+# Factors named in the methodology: marked unverified (or withdrawn) in the
+# library, or approximate by their source note.
+UNCONFIRMED_FACTORS = Q(factor__verification__in=UNCHECKED) | Q(
+    factor__source_note__icontains="approximate"
+)
 
 
 @dataclass(frozen=True)
