@@ -135,6 +135,7 @@ LIMITED_EDITOR: dict[str, int | str] = {
     "factor_preference": 403,
     "factor_reapply": 403,
     "factor_override": 403,
+    "factor_residual_mix": 403,
     "factor_set_detail": 200,
     "factor_set_compare": 200,
     "factor_detail": 200,

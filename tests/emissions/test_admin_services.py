@@ -100,8 +100,8 @@ def test_an_entry_added_in_the_admin_is_calculated_by_the_service(
     )
     assert response.status_code == 302, _message(response)[:2000]
     entry = ActivityEntry.objects.get()
-    # 2 500 kWh x 0.011 kg CO2e/kWh (Norwegian grid, location-based).
-    assert entry.kg_co2e == D("27.5")
+    # 2 500 kWh x 0.0119 kg CO2e/kWh (NVE's Norwegian grid 2024, location-based).
+    assert entry.kg_co2e == D("29.75")
     assert entry.created_by.email == "root@example.com"
     assert entry.history.first().history_user.email == "root@example.com"
 
@@ -119,8 +119,8 @@ def test_the_calculated_figures_cannot_be_set_in_the_admin(
     )
     assert response.status_code == 302, _message(response)[:2000]
     entry.refresh_from_db()
-    # 20 000 kWh x 0.011: recalculated, the typed 1 kg ignored.
-    assert (entry.quantity, entry.kg_co2e, entry.version) == (D("20000"), D("220"), 2)
+    # 20 000 kWh x 0.0119: recalculated, the typed 1 kg ignored.
+    assert (entry.quantity, entry.kg_co2e, entry.version) == (D("20000"), D("238"), 2)
 
 
 def test_an_entry_of_an_approved_year_cannot_be_deleted_in_the_admin(
