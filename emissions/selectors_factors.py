@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
+from emissions.factor_files.grid import GRID_KIND_NAMES
 from emissions.models import (
     UNCHECKED,
     ActivityEntry,
@@ -346,7 +347,7 @@ def grid_factors_used(
             GridFactorUsed(
                 factor=factor,
                 country=factor.level2,
-                what=factor.level1,
+                what=str(GRID_KIND_NAMES.get(factor.level1, factor.level1)),
                 kg_per_kwh=factor.co2e or Decimal(0),
                 publication=factor.publication or factor.source_note,
                 edition=factor.edition,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
+
 from emissions.factor_files.common import (
     FactorFileError,
     ParsedFactor,
@@ -64,6 +66,18 @@ GRID_KINDS: dict[str, tuple[str, str, str]] = {
         "Residual mix (national authority)",
     ),
     "district_heating": ("district_heating", "", "District heating"),
+}
+# The labels above in the reader's language (they are stored in English).
+GRID_KIND_NAMES = {
+    "Grid electricity, location-based": gettext_lazy(
+        "Grid electricity, location-based"
+    ),
+    "Residual mix (AIB)": gettext_lazy("Residual mix (AIB)"),
+    "Residual mix (Nordic, Ei)": gettext_lazy("Residual mix (Nordic, Ei)"),
+    "Residual mix (national authority)": gettext_lazy(
+        "Residual mix (national authority)"
+    ),
+    "District heating": gettext_lazy("District heating"),
 }
 # Publisher's unit -> kg per kWh of one unit of value.
 VALUE_UNITS: dict[str, Decimal] = {

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from emissions.catalogue import WITHDRAWN_NOTE, load_curated_factors
 from emissions.factor_files import FactorFileError
@@ -366,6 +367,13 @@ def test_the_report_methodology_names_each_grid_factor_and_the_residual_mix(
     assert "Electricity and heat factors" in html
     assert "Nordic residual mix (Energimarknadsinspektionen, Sweden)" in html
     assert "table Miljöpåverkan: CO2 (g/kWh) 524,10" in html
+    # In a Swedish report the kinds of factor are named in Swedish.
+    with translation.override("sv"):
+        swedish = annual_report_data(organisation=org, year=2023)
+    assert [g.what for g in swedish.grid_factors] == [
+        "Nätel, platsbaserad",
+        "Residualmix (nordisk, Ei)",
+    ]
 
 
 @pytest.mark.django_db
