@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -299,8 +300,50 @@ class GridFactorUsed:
 GRID_METHODS = ("grid_location", "server_energy", "district_heating")
 
 
+def _grid_entries(
+    *, organisation: Organisation, year: int, unit_ids: Collection[int] | None
+):
+    entries = ActivityEntry.objects.filter(
+        organisation=organisation,
+        reporting_year__year=year,
+        calculation_method__in=GRID_METHODS,
+    )
+    if unit_ids is not None:
+        entries = entries.filter(business_unit_id__in=unit_ids)
+    return entries
+
+
+def residual_mix_gaps(
+    *, organisation: Organisation, year: int, unit_ids: Collection[int] | None = None
+) -> list[str]:
+    """Return the countries whose grid lines of the year have no residual mix.
+
+    Their market-based scope 2 uses the grid factor (the GHG Protocol's last
+    resort) until the organisation loads the publisher's figure.
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    entries = _grid_entries(organisation=organisation, year=year, unit_ids=unit_ids)
+    countries = {
+        c.upper()
+        for c in entries.filter(calculation_method="grid_location")
+        .values_list("business_unit__country", flat=True)
+        .distinct()
+        .order_by()
+    }
+    cache = ResolutionCache()
+    return sorted(
+        country
+        for country in countries
+        if residual_mix_factor(
+            organisation=organisation, country=country, year=year, cache=cache
+        )
+        is None
+    )
+
+
 def grid_factors_used(
-    *, organisation: Organisation, year: int, business_unit=None
+    *, organisation: Organisation, year: int, unit_ids: Collection[int] | None = None
 ) -> list[GridFactorUsed]:
     """Return the grid-type factors of a year, with their provenance.
 
@@ -310,13 +353,7 @@ def grid_factors_used(
     """
     from emissions.resolution import ResolutionCache, residual_mix_factor
 
-    entries = ActivityEntry.objects.filter(
-        organisation=organisation,
-        reporting_year__year=year,
-        calculation_method__in=GRID_METHODS,
-    )
-    if business_unit is not None:
-        entries = entries.filter(business_unit=business_unit)
+    entries = _grid_entries(organisation=organisation, year=year, unit_ids=unit_ids)
     used: list[tuple[EmissionFactor, str]] = [
         (factor, "")
         for factor in EmissionFactor.objects.filter(

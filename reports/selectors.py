@@ -51,7 +51,7 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
-from emissions.selectors_factors import grid_factors_used
+from emissions.selectors_factors import grid_factors_used, residual_mix_gaps
 from emissions.year_settings import (
     YearSettings,
     settings_by_year,
@@ -1408,6 +1408,8 @@ class AnnualReportData:
     factor_sets: list[FactorSetUsed]
     appendix: list[AppendixLine]
     grid_factors: list
+    # Countries whose market-based scope 2 falls back to the grid factor.
+    residual_mix_gaps: list[str]
     scope3_categories_reported: list[int]
     # Settings that changed since the year's were fixed (the report names them).
     settings_changed: list[str] = field(default_factory=list)
@@ -1554,7 +1556,10 @@ def annual_report_data(
         factor_sets=factor_sets,
         appendix=appendix,
         grid_factors=grid_factors_used(
-            organisation=organisation, year=year, business_unit=business_unit
+            organisation=organisation, year=year, unit_ids=unit_ids
+        ),
+        residual_mix_gaps=residual_mix_gaps(
+            organisation=organisation, year=year, unit_ids=unit_ids
         ),
         scope3_categories_reported=sorted(inventory.scope3_by_category),
         settings_changed=(

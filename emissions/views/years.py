@@ -10,11 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import is_limited, org_view
+from accounts.tenancy import is_limited, limited_unit_ids, org_view
 from emissions.forms_entries import EvidenceUploadForm, ReasonForm
 from emissions.models import ReportingYear, YearStatus
 from emissions.selectors_entries import history_for, live_evidence, year_overview
-from emissions.selectors_factors import factor_label, unverified_factors_for_year
+from emissions.selectors_factors import (
+    factor_label,
+    residual_mix_gaps,
+    unverified_factors_for_year,
+)
 from emissions.services.locks import year_range
 from emissions.services.years import (
     year_approve,
@@ -82,6 +86,11 @@ def _year_context(
                 organisation=request.organisation, year=year
             )
         ],
+        "residual_mix_gaps": residual_mix_gaps(
+            organisation=request.organisation,
+            year=year,
+            unit_ids=limited_unit_ids(request.membership),
+        ),
     }
 
 

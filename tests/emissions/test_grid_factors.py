@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from emissions.catalogue import WITHDRAWN_NOTE, load_curated_factors
@@ -416,3 +417,43 @@ def test_guarantees_of_origin_cover_a_country_year_without_a_residual_mix(org, e
     assert inventory_for_year(organisation=org, year=2021).scope2_market_t_co2e == (
         Decimal("0.02268")
     )
+
+
+@pytest.mark.django_db
+def test_a_country_year_without_a_residual_mix_is_named_on_the_year_page_and_report(
+    client, org, editor, admin
+):
+    from emissions.catalogue import load_activity_types
+    from emissions.models import ActivityType
+    from emissions.selectors_factors import residual_mix_gaps
+    from emissions.services.entries import entry_create
+    from reports.pdf import render_html
+    from reports.selectors import annual_report_data
+    from tests.factories import BusinessUnitFactory
+
+    load_activity_types()
+    load_curated_factors()
+    copenhagen = BusinessUnitFactory(organisation=org, code="CPH", country="DK")
+    electricity = ActivityType.objects.get(organisation=None, code="electricity")
+    for year in (2020, 2023):
+        entry_create(
+            organisation=org,
+            actor=editor,
+            business_unit=copenhagen,
+            year=year,
+            activity_type=electricity,
+            quantity=Decimal("1000"),
+            unit="kWh",
+        )
+    # The AIB's Danish residual mix is shipped from 2023 on only.
+    assert residual_mix_gaps(organisation=org, year=2020) == ["DK"]
+    assert residual_mix_gaps(organisation=org, year=2023) == []
+    client.force_login(admin)
+    page = client.get(reverse("year_detail", args=[org.slug, 2020]))
+    assert "The factor library has no residual mix for DK" in page.content.decode()
+    page = client.get(reverse("year_detail", args=[org.slug, 2023]))
+    assert "The factor library has no residual mix" not in page.content.decode()
+    data = annual_report_data(organisation=org, year=2020)
+    assert data.residual_mix_gaps == ["DK"]
+    html = render_html(data, language="nb")
+    assert "Faktorbiblioteket har ingen restmiks for DK" in html
