@@ -161,49 +161,53 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
 
 
-@require_POST
-@org_view(Capability.EDIT)
-def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _batch_action(
+    request: HttpRequest,
+    pk: int,
+    action,
+    done: str,
+    *,
+    discard: bool = False,
+    level=messages.success,
+) -> HttpResponse:
+    """Run one service on a batch the member may act on, and say how it went."""
     organisation = request.organisation
     batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
     _require_batch(request, batch)
     try:
-        import_resume(organisation=organisation, actor=request.user, batch=batch)
+        action(organisation=organisation, actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.info(request, _("The import was started again."))
+        return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+    level(request, done)
+    if discard:
+        # The batch has no files left to show: back to the upload page.
+        return redirect("import_upload", org_slug=organisation.slug)
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+@require_POST
+@org_view(Capability.EDIT)
+def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(request, pk, import_resume, _("The import was started again."))
 
 
 @require_POST
 @org_view(Capability.EDIT)
 def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = request.organisation
-    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
-    _require_batch(request, batch)
-    try:
-        import_rollback(organisation=organisation, actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The import was rolled back."))
-    return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+    return _batch_action(request, pk, import_rollback, _("The import was rolled back."))
 
 
 @require_POST
 @org_view(Capability.EDIT)
 def import_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = request.organisation
-    batch = get_object_or_404(ImportBatch, organisation=organisation, pk=pk)
-    _require_batch(request, batch)
-    try:
-        import_discard(organisation=organisation, actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
-    messages.success(request, _("The upload was discarded and its files deleted."))
-    return redirect("import_upload", org_slug=organisation.slug)
+    return _batch_action(
+        request,
+        pk,
+        import_discard,
+        _("The upload was discarded and its files deleted."),
+        discard=True,
+    )
 
 
 @require_GET
