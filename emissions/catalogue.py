@@ -2,7 +2,8 @@
 
 * The activity catalogue (emissions/data/activity_types.csv or .json) as global
   ActivityType rows, matched by code, with the Norwegian and Swedish names
-  (``name_nb``, ``name_sv``; blank when the file has no such column).
+  (``name_nb``, ``name_sv``; blank when the file has no such column) and, for
+  server energy, the data centre's PUE (``pue``; none shipped, so 1.5 applies).
 * The curated grid, residual-mix and district-heating factors
   (emissions/data/grid_factors.csv, in the grid-factor layout) as global
   "curated" factor sets, one per year, keyed ``grid_location|NO``,
@@ -100,6 +101,11 @@ def _int_or_none(value) -> int | None:
     return int(text) if text else None
 
 
+def _decimal_or_none(value) -> Decimal | None:
+    text = str(value if value is not None else "").strip()
+    return Decimal(text) if text else None
+
+
 def load_activity_types(data_dir: Path = DATA_DIR) -> tuple[int, int]:
     """Create or update the global activity catalogue; return (created, updated)."""
     created = updated = 0
@@ -130,6 +136,7 @@ def load_activity_types(data_dir: Path = DATA_DIR) -> tuple[int, int]:
                 "factor_keys": keys,
                 "gas": gas,
                 "description": str(row.get("description") or "").strip(),
+                "pue": _decimal_or_none(row.get("pue")),
                 "sort_order": order,
             },
         )

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -69,6 +71,18 @@ class ActivityType(models.Model):
         max_length=30,
         blank=True,
         help_text=_("For refrigerant leakage: the gas or blend whose GWP applies."),
+    )
+    pue = models.DecimalField(
+        _("PUE"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(1))],
+        help_text=_(
+            "Server energy: the data centre's power usage effectiveness, by which "
+            "the IT load is multiplied. Empty: 1.5."
+        ),
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
