@@ -7,23 +7,22 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as account_services
-from accounts.models import Organisation
+from accounts.models import BusinessUnit, Organisation
 from accounts.roles import Capability
 from accounts.tenancy import readable, require_unit, require_whole_organisation
+from api import filters as f
 from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
-from carbonledger.lib.params import MAX_ID, parse_int
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -43,19 +42,6 @@ from reports.selectors import inventory_for_year
 from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
 
 SIX = Decimal("0.000001")
-NOT_A_NUMBER = gettext_lazy(
-    "Give a whole number from %(minimum)s to %(maximum)s, in digits 0-9."
-)
-
-
-def _query_number(params, name: str, minimum: int = 0, maximum: int = MAX_ID) -> int:
-    """Return a query parameter as a whole number in range, or answer 400."""
-    number = parse_int(params.get(name), minimum=minimum, maximum=maximum)
-    if number is None:
-        raise serializers.ValidationError(
-            {name: [NOT_A_NUMBER % {"minimum": minimum, "maximum": maximum}]}
-        )
-    return number
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -128,6 +114,7 @@ class BusinessUnitViewSet(
     """Business units (read; administrators create and change them)."""
 
     serializer_class = s.BusinessUnitSerializer
+    queryset = BusinessUnit.objects.none()  # typed for the schema; see get_queryset
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
     write_capability = Capability.MANAGE
@@ -155,6 +142,7 @@ class BusinessUnitViewSet(
 
 class ActivityTypeViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ActivityTypeSerializer
+    queryset = ActivityType.objects.none()  # typed for the schema; see get_queryset
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
 
@@ -168,6 +156,8 @@ class FactorSetViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
     """Global factor sets and the organisation's own (never another's)."""
 
     serializer_class = s.FactorSetSerializer
+    queryset = FactorSet.objects.none()  # typed for the schema; see get_queryset
+    filterset_class = f.FactorSetFilter
 
     def get_queryset(self):
         return (
@@ -175,37 +165,31 @@ class FactorSetViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet):
             | FactorSet.objects.filter(organisation=self.organisation)
         ).order_by("kind", "-edition_year", "name")
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR),
-            OpenApiParameter("key", OpenApiTypes.STR),
-        ],
-        responses=s.FactorSerializer(many=True),
+    @extend_schema(responses=s.FactorSerializer(many=True))
+    # The action lists factors: its filters and its schema are the factors'.
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=f.FactorFilter,
+        queryset=EmissionFactor.objects.none(),
     )
-    @action(detail=True, methods=["get"])
     def factors(self, request, org_slug=None, pk=None):
-        factor_set = self.get_object()
-        factors = EmissionFactor.objects.filter(factor_set=factor_set).order_by("key")
-        if key := request.query_params.get("key"):
-            factors = factors.filter(key=key)
-        if q := request.query_params.get("q"):
-            factors = factors.filter(key__icontains=q.lower())
+        # Not get_object(): it would apply the factors' filters to the sets.
+        factor_set = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, factor_set)
+        factors = self.filter_queryset(
+            EmissionFactor.objects.filter(factor_set=factor_set).order_by("key")
+        )
         page = self.paginate_queryset(factors)
         return self.get_paginated_response(s.FactorSerializer(page, many=True).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("year", OpenApiTypes.INT),
-        OpenApiParameter("business_unit", OpenApiTypes.STR),
-        OpenApiParameter("scope", OpenApiTypes.INT),
-        OpenApiParameter("activity", OpenApiTypes.STR),
-    ]
-)
 class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
     """Activity entries with their calculation; writes go through the services."""
 
     serializer_class = s.EntrySerializer
+    queryset = ActivityEntry.objects.none()  # typed for the schema; see get_queryset
+    filterset_class = f.EntryFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -215,17 +199,6 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
         ).select_related(
             "business_unit", "reporting_year", "activity_type", "factor_set"
         )
-        params = self.request.query_params
-        if params.get("year"):
-            qs = qs.filter(
-                reporting_year__year=_query_number(params, "year", 1990, 2100)
-            )
-        if unit := params.get("business_unit"):
-            qs = qs.filter(business_unit__code=unit)
-        if params.get("scope"):
-            qs = qs.filter(scope=_query_number(params, "scope", 1, 3))
-        if activity := params.get("activity"):
-            qs = qs.filter(activity_type__code=activity)
         return qs.order_by("pk")
 
     def _create_one(self, data: dict) -> ActivityEntry:
@@ -332,6 +305,8 @@ class RecordViewSet(
 
 class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.InstrumentSerializer
+    queryset = ContractualInstrument.objects.none()  # typed for the schema
+    filterset_class = f.InstrumentFilter
 
     def get_queryset(self):
         return (
@@ -361,6 +336,8 @@ class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
 
 class CreditViewSet(RecordViewSet, mixins.DestroyModelMixin):
     serializer_class = s.CreditSerializer
+    queryset = CarbonCredit.objects.none()  # typed for the schema
+    filterset_class = f.CreditFilter
 
     def get_queryset(self):
         # Credits are claimed by the whole organisation.
@@ -391,6 +368,8 @@ class MetricViewSet(RecordViewSet):
     """Intensity metrics; POST creates or updates the unit's metric of a kind."""
 
     serializer_class = s.MetricSerializer
+    queryset = Metric.objects.none()  # typed for the schema
+    filterset_class = f.MetricFilter
 
     def get_queryset(self):
         return (
@@ -416,6 +395,7 @@ class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet)
     """Reporting years and their workflow: submit, return, approve, unlock."""
 
     serializer_class = s.ReportingYearSerializer
+    queryset = ReportingYear.objects.none()  # typed for the schema; see get_queryset
     lookup_field = "year"
     write_capabilities = {
         "submit": Capability.SUBMIT,
@@ -554,6 +534,8 @@ class ReportViewSet(RecordViewSet):
 
     serializer_class = s.ReportSerializer
     write_capability = Capability.VIEW  # viewers ask for reports too
+    queryset = GeneratedReport.objects.none()  # typed for the schema
+    filterset_class = f.ReportFilter
 
     def get_queryset(self):
         return (

@@ -46,6 +46,7 @@ PARAMETERS = [
     "scope",
     "activity",
     "page_size",
+    "kind",
 ]
 ALLOWED = {200, 302, 400, 404}
 
@@ -96,11 +97,15 @@ def test_no_page_fails_on_a_number_beyond_any_id_in_its_address(
     assert problems == []
 
 
-def _api_operations():
-    """Every GET operation of the API schema with its path and query parameters."""
+def _api_schema() -> dict:
     from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _api_operations():
+    """Every GET operation of the API schema with its path and query parameters."""
+    schema = _api_schema()
     for path, operations in sorted(schema["paths"].items()):
         if "get" in operations:
             parameters = operations["get"].get("parameters", [])
@@ -134,9 +139,16 @@ def _api_path(path: str, objects, **hostile) -> str:  # noqa: F811
 
 def test_the_api_schema_declares_every_query_parameter_read():
     declared = {name for _p, _path, query in _api_operations() for name in query}
-    assert {"year", "scope", "business_unit", "activity", "key", "q", "page"} <= (
-        declared
-    )
+    assert {
+        "year",
+        "scope",
+        "business_unit",
+        "activity",
+        "key",
+        "q",
+        "page",
+        "kind",
+    } <= declared
     inventory = [q for p, _path, q in _api_operations() if "inventory" in p]
     assert inventory == [["business_unit"]]
 
@@ -177,3 +189,52 @@ def test_no_api_operation_fails_on_a_number_beyond_any_id(org, objects, number):
             if status not in ALLOWED:
                 problems.append(f"{url[:120]}: {status}")
     assert problems == []
+
+
+def _api_number_filters():
+    """Every (path, parameter, minimum, maximum) of a ranged number filter."""
+    for path, operations in sorted(_api_schema()["paths"].items()):
+        for parameter in operations.get("get", {}).get("parameters", []):
+            schema = parameter["schema"]
+            if parameter["in"] == "query" and "maximum" in schema:
+                yield path, parameter["name"], schema["minimum"], schema["maximum"]
+
+
+def test_every_list_filters_years_as_the_pages_read_them():
+    years = {
+        path.removeprefix("/api/v1/organisations/{org_slug}/")
+        for path, name, low, high in _api_number_filters()
+        if (name, low, high) == ("year", 1990, 2100)
+    }
+    assert years == {
+        "credits/",
+        "entries/",
+        "factor-sets/",
+        "instruments/",
+        "metrics/",
+        "reports/",
+    }
+
+
+@pytest.mark.parametrize("value", [v for v in HOSTILE if v])
+def test_every_api_number_filter_refuses_what_the_pages_ignore(org, objects, value):  # noqa: F811
+    """A value parse_int refuses (the pages ignore it) answers 400, with the range."""
+    client = APIClient()
+    client.force_authenticate(objects["users"]["admin"])
+    problems = []
+    for path, name, low, high in _api_number_filters():
+        response = client.get(_api_path(path, objects), {name: value})
+        message = f"Give a whole number from {low} to {high}, in digits 0-9."
+        if response.status_code != 400 or response.json() != {
+            "errors": {name: [message]}
+        }:
+            problems.append(f"{path}?{name}={value!r}: {response.status_code}")
+    assert problems == []
+
+
+def test_an_empty_api_filter_is_no_filter(org, objects):  # noqa: F811
+    client = APIClient()
+    client.force_authenticate(objects["users"]["admin"])
+    for path, name, _low, _high in _api_number_filters():
+        url = _api_path(path, objects)
+        assert client.get(url, {name: ""}).json() == client.get(url).json(), url
