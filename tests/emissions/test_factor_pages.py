@@ -2,15 +2,57 @@
 
 from decimal import Decimal
 
+import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from emissions.factor_files.common import ParsedFactor, ParsedFactorFile
-from emissions.models import FactorSet, MethodologyChange
+from emissions.models import ActivityEntry, ActivityType, FactorSet, MethodologyChange
 from emissions.services.factors import factor_set_import
+from tests.factories import BusinessUnitFactory, ReportingYearFactory
 
 D = Decimal
+DESNZ = "UK DESNZ / BEIS conversion factors"
+
+
+def _page(response):
+    assert response.status_code == 200
+    return lxml.html.fromstring(response.content.decode())
+
+
+def _text(node) -> str:
+    return " ".join(" ".join(node.itertext()).split())
+
+
+def _tables(doc):
+    return doc.xpath("//main//table")
+
+
+def _rows(table) -> list[list[str]]:
+    """The text of each body row's cells."""
+    return [
+        [_text(cell) for cell in row.xpath("./td")] for row in table.xpath("./tbody/tr")
+    ]
+
+
+def _facts(doc) -> dict[str, str]:
+    return {_text(dt): _text(dt.getnext()) for dt in doc.xpath("//main//dl/dt")}
+
+
+def _field_errors(doc) -> dict[str, list[str]]:
+    """Each form field's label (without the required mark) and its errors."""
+    return {
+        _text(field.xpath("./label")[0]).removesuffix(" *"): [
+            _text(error) for error in field.xpath("./p[@class='error']")
+        ]
+        for field in doc.xpath("//main//div[contains(@class, 'has-error')]")
+    }
+
+
+def _muted(doc) -> list[str]:
+    return [_text(p) for p in doc.xpath("//main//p[@class='muted']")]
 
 
 def _row(key, co2e, unit="kWh_gross", level1="Fuels"):
@@ -59,46 +101,156 @@ def url(name, *args):
 
 def test_set_list_shows_global_and_own_sets_only(client_for, viewer, sets):
     response = client_for(viewer).get(url("factor_set_list"))
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "DESNZ 2024" in body and "DESNZ 2025" in body and "Acme own" in body
-    assert "Theirs" not in body
+    own, published = _tables(_page(response))
+    today = timezone.localdate().isoformat()
+    assert _rows(own) == [
+        ["Acme own", "Own factors (generic layout)", "2025", "AR5", "1", today]
+    ]
+    assert _rows(published) == [
+        ["DESNZ 2025", DESNZ, "2025", "AR5", "3", today],
+        ["DESNZ 2024", DESNZ, "2024", "AR5", "3", today],
+    ]
+    assert "Theirs" not in response.content.decode()
+
+
+def test_set_list_says_when_there_are_no_sets(client_for, viewer):
+    own, published = _tables(_page(client_for(viewer).get(url("factor_set_list"))))
+    assert _rows(own) == [["No own factor sets yet."]]
+    assert _rows(published) == [["No published factor sets are loaded."]]
 
 
 def test_another_organisations_private_set_is_404(client_for, viewer, sets):
     client = client_for(viewer)
     theirs = sets["theirs"]
-    assert client.get(url("factor_set_detail", theirs.pk)).status_code == 404
     factor = theirs.factors.get()
-    assert client.get(url("factor_detail", factor.pk)).status_code == 404
     compare = url("factor_set_compare", sets["own"].pk) + f"?old={theirs.pk}"
-    assert client.get(compare).status_code == 404
+    for path in (
+        url("factor_set_detail", theirs.pk),
+        url("factor_detail", factor.pk),
+        compare,
+    ):
+        response = client.get(path)
+        assert response.status_code == 404
+        body = response.content.decode()
+        assert "Theirs" not in body and "their-gas" not in body
 
 
 def test_set_detail_searches_and_paginates(client_for, auditor, sets):
     client = client_for(auditor)
     response = client.get(url("factor_set_detail", sets["new"].pk), {"q": "peat"})
-    assert response.status_code == 200
     assert [f.key for f in response.context["page"]] == ["peat"]
+    doc = _page(response)
+    (table,) = _tables(doc)
+    assert _rows(table) == [["Fuels › peat", "kWh_gross", "0.4", "CO2 0.4"]]
+    assert _muted(doc) == ["1 factor"]
+    assert doc.xpath("//input[@name='q']/@value") == ["peat"]
     response = client.get(url("factor_set_detail", sets["new"].pk), {"page": "99"})
     assert response.context["page"].number == 1
+    doc = _page(response)
+    assert _rows(_tables(doc)[0]) == [
+        ["Fuels › coal", "kWh_gross", "0.3", "CO2 0.3"],
+        ["Fuels › gas", "kWh_gross", "0.25", "CO2 0.25"],
+        ["Fuels › peat", "kWh_gross", "0.4", "CO2 0.4"],
+    ]
+    assert _muted(doc) == ["3 factors"]
+    assert _facts(doc) == {
+        "Publisher": "DESNZ",
+        "Edition": "2025 (version 1)",
+        "Owner": "Global, read-only",
+        "GWP basis": "IPCC AR5 (100-year)",
+        "Source": "https://www.gov.uk/",
+        "Licence": "OGL",
+    }
 
 
-def test_factor_page_shows_source_gases_and_only_own_entries(client_for, viewer, sets):
+def test_set_detail_says_when_no_factor_matches(client_for, viewer, sets):
+    response = client_for(viewer).get(
+        url("factor_set_detail", sets["new"].pk), {"q": "lignite"}
+    )
+    doc = _page(response)
+    assert _rows(_tables(doc)[0]) == [["No factors match."]]
+    assert _muted(doc) == ["0 factors"]
+
+
+def _entry(organisation, code, factor, user):
+    activity_type, _ = ActivityType.objects.get_or_create(
+        organisation=None,
+        code="boiler_gas",
+        defaults={
+            "name": "Boiler gas",
+            "scope": 1,
+            "iso_category": 1,
+            "allowed_units": ["kWh_gross"],
+            "default_unit": "kWh_gross",
+            "factor_source": "published",
+        },
+    )
+    return ActivityEntry.objects.create(
+        organisation=organisation,
+        business_unit=BusinessUnitFactory(organisation=organisation, code=code),
+        reporting_year=ReportingYearFactory(organisation=organisation, year=2025),
+        activity_type=activity_type,
+        quantity=D("1200"),
+        unit="kWh_gross",
+        scope=1,
+        iso_category=1,
+        factor=factor,
+        factor_set=factor.factor_set,
+        converted_quantity=D("1200"),
+        kg_co2e=D("300"),
+        created_by=user,
+        updated_by=user,
+    )
+
+
+def test_factor_page_shows_source_gases_and_only_own_entries(
+    client_for, viewer, admin, outsider, other_org, sets
+):
     factor = sets["new"].factors.get(key="gas")
-    response = client_for(viewer).get(url("factor_detail", factor.pk))
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "row for gas" in body
-    assert "CO2" in body
-    assert list(response.context["page"]) == []
+    ours = _entry(viewer.memberships.get().organisation, "OSL", factor, admin)
+    _entry(other_org, "THEIRS", factor, outsider)
+    doc = _page(client_for(viewer).get(url("factor_detail", factor.pk)))
+    assert _facts(doc) == {
+        "Value": "0.25 kg CO2e per kWh_gross",
+        "Unit": "kWh (gross calorific value)",
+        "Scope": "Scope 1",
+        "Key": "gas",
+        "Factor set": "DESNZ 2025 (2025)",
+        "Publisher": "DESNZ",
+        "Source": "row for gas https://www.gov.uk/",
+        "Licence": "OGL",
+    }
+    gases, entries = _tables(doc)
+    assert _rows(gases) == [["CO2", "0.25"]]
+    assert _rows(entries) == [
+        ["2025", "OSL", "Boiler gas", "1,200 kWh (gross calorific value)", "300.00"]
+    ]
+    link = doc.xpath("//main//table[2]//a/@href")
+    assert link == [reverse("entry_detail", args=("acme", ours.pk))]
+
+
+def test_factor_page_without_entries_says_so(client_for, viewer, sets):
+    factor = sets["new"].factors.get(key="coal")
+    doc = _page(client_for(viewer).get(url("factor_detail", factor.pk)))
+    assert _rows(_tables(doc)[1]) == [
+        ["No entries of your organisation use this factor."]
+    ]
 
 
 def test_compare_gives_old_new_change_and_percent(client_for, viewer, sets):
     response = client_for(viewer).get(
         url("factor_set_compare", sets["new"].pk), {"old": sets["old"].pk}
     )
-    assert response.status_code == 200
+    doc = _page(response)
+    assert _rows(_tables(doc)[0]) == [
+        ["Fuels › coal", "kWh_gross", "0.3", "0.3", "0", "0.00"],
+        ["Fuels › gas", "kWh_gross", "0.2", "0.25", "0.05", "25.00"],
+        ["Fuels › gone", "kWh_gross", "1", "–", "removed", "–"],
+        ["Fuels › peat", "kWh_gross", "–", "0.4", "new", "–"],
+    ]
+    assert _muted(doc) == [
+        "4 factor keys: DESNZ 2024 (2024) against DESNZ 2025 (2025)."
+    ]
     rows = {r.key: r for r in response.context["page"]}
     assert rows["gas"].old_value == D("0.2")
     assert rows["gas"].new_value == D("0.25")
@@ -114,13 +266,31 @@ def test_compare_filters_by_status_and_text(client_for, viewer, sets):
     path = url("factor_set_compare", sets["new"].pk)
     changed = client.get(path, {"old": sets["old"].pk, "status": "changed"})
     assert [r.key for r in changed.context["page"]] == ["gas"]
+    assert _rows(_tables(_page(changed))[0]) == [
+        ["Fuels › gas", "kWh_gross", "0.2", "0.25", "0.05", "25.00"]
+    ]
     searched = client.get(path, {"old": sets["old"].pk, "q": "coal"})
     assert [r.key for r in searched.context["page"]] == ["coal"]
+    assert _rows(_tables(_page(searched))[0]) == [
+        ["Fuels › coal", "kWh_gross", "0.3", "0.3", "0", "0.00"]
+    ]
 
 
 def test_compare_picks_the_nearest_older_edition_by_default(client_for, viewer, sets):
     response = client_for(viewer).get(url("factor_set_compare", sets["new"].pk))
     assert response.context["old_set"] == sets["old"]
+    doc = _page(response)
+    assert doc.xpath("//select[@name='old']/option[@selected]/text()") == [
+        "DESNZ 2024 (2024)"
+    ]
+
+
+def test_compare_without_another_edition_says_so(client_for, viewer, sets):
+    doc = _page(client_for(viewer).get(url("factor_set_compare", sets["own"].pk)))
+    assert _muted(doc) == [
+        "There is no other set of the same publisher to compare with."
+    ]
+    assert _tables(doc) == []
 
 
 READ_PAGES = ["factor_set_list", "factor_set_detail", "factor_detail"]
@@ -168,9 +338,54 @@ MANAGE_POST = [
 ]
 
 
-@pytest.mark.parametrize("name", MANAGE_GET)
-def test_manage_pages_work_for_admin(client_for, admin, name):
-    assert client_for(admin).get(url(name)).status_code == 200
+def _labels(doc) -> list[str]:
+    return [
+        _text(label).removesuffix(" *")
+        for label in doc.xpath("//main//div[contains(@class, 'field')]/label")
+    ]
+
+
+def test_upload_page_offers_the_layouts_and_the_fields(client_for, admin):
+    doc = _page(client_for(admin).get(url("factor_set_upload")))
+    assert _text(doc.xpath("//main//h1")[0]) == "Import your own factor set"
+    assert _labels(doc) == ["Layout", "File", "Name", "Year"]
+    options = doc.xpath("//select[@name='publisher']/option")
+    assert [(o.get("value"), _text(o)) for o in options] == [
+        ("generic", "Own factors (generic CSV/XLSX layout)"),
+        ("grid", "Grid, residual-mix and district-heating figures (grid layout)"),
+        ("desnz", "UK DESNZ flat file"),
+        ("epa", "US EPA Emission Factors Hub"),
+    ]
+
+
+def test_methodology_page_shows_the_settings_and_their_forms(client_for, admin):
+    doc = _page(client_for(admin).get(url("factor_methodology")))
+    assert [_text(h) for h in doc.xpath("//main//h2")] == [
+        "GWP set",
+        "Publisher",
+        "Residual mix by country",
+        "Re-apply factors to a year",
+        "Own factors that override published ones",
+        "Recorded methodology changes",
+    ]
+    assert "Current: IPCC AR5 (100-year)." in [
+        _text(p) for p in doc.xpath("//main//section/p")
+    ]
+    assert _labels(doc) == [
+        "New GWP set",
+        "Reason",
+        "Publisher of published factors",
+        "Country",
+        "Residual mix",
+        "Activity type",
+        "Own factor",
+        "Only for business unit",
+        "From year",
+    ]
+    assert [_text(li) for li in doc.xpath("//main//ul[@class='plain']/li")] == [
+        "No overrides."
+    ]
+    assert _rows(_tables(doc)[-1]) == [["None yet."]]
 
 
 @pytest.mark.parametrize("name", MANAGE_GET + MANAGE_POST)
@@ -231,8 +446,13 @@ def test_upload_of_a_bad_file_shows_the_problem_and_stores_nothing(client_for, a
     response = client_for(admin).post(
         url("factor_set_upload"), {"publisher": "desnz", "file": upload}
     )
-    assert response.status_code == 200
-    assert "could not be imported" in response.content.decode()
+    errors = _field_errors(_page(response))
+    assert list(errors) == ["File"]
+    # What follows is the spreadsheet reader's own words.
+    assert errors["File"][0].startswith(
+        "The file could not be imported: upload.xlsx is not a readable spreadsheet "
+        "(.xls, .xlsx or .ods): "
+    )
     assert FactorSet.objects.count() == 0
 
 
@@ -241,7 +461,9 @@ def test_upload_refuses_other_file_types(client_for, admin):
     response = client_for(admin).post(
         url("factor_set_upload"), {"publisher": "generic", "file": upload}
     )
-    assert "Upload a .xls, .xlsx, .ods or .csv file." in response.content.decode()
+    assert _field_errors(_page(response)) == {
+        "File": ["Upload a .xls, .xlsx, .ods or .csv file."]
+    }
     assert FactorSet.objects.count() == 0
 
 
@@ -250,6 +472,7 @@ def test_admin_changes_gwp_set_with_a_reason(client_for, admin, org):
         url("factor_gwp_change"), {"gwp_set": "AR6", "reason": "Follow AR6"}
     )
     assert response.status_code == 302
+    assert response["Location"] == url("factor_methodology")
     org.refresh_from_db()
     assert org.gwp_set == "AR6"
     change = MethodologyChange.objects.get()
@@ -265,6 +488,8 @@ def test_gwp_change_without_reason_is_refused(client_for, admin, org):
         url("factor_gwp_change"), {"gwp_set": "AR6", "reason": ""}
     )
     assert response.status_code == 400
+    doc = lxml.html.fromstring(response.content.decode())
+    assert _field_errors(doc) == {"Reason": ["This field is required."]}
     org.refresh_from_db()
     assert org.gwp_set == "AR5"
     assert MethodologyChange.objects.count() == 0
@@ -343,8 +568,14 @@ def test_a_bad_grid_file_is_refused_whole(client_for, admin):
             ),
         },
     )
-    assert response.status_code == 200
-    assert "1 row(s) have errors; nothing was imported" in response.content.decode()
+    assert _field_errors(_page(response)) == {
+        "File": [
+            "The file could not be imported: upload.csv: 1 row(s) have errors; "
+            "nothing was imported. row 3: value 'x' is not a number; unit '' is not "
+            "one of g/kWh, kg/kWh, g/MWh, kg/MWh, t/MWh; gas_basis '' is not CO2 or "
+            "CO2e; publication is empty; edition is empty"
+        ]
+    }
     assert not FactorSet.objects.exists()
 
 
