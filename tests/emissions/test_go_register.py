@@ -276,9 +276,7 @@ def test_the_api_refuses_a_double_claim(org, editor, unit):
     }
     refused = client.post(url, payload, format="json")
     assert refused.status_code == 400
-    assert refused.json() == {
-        "errors": {"non_field_errors": [_earlier_claim(earlier)]}
-    }
+    assert refused.json() == {"errors": {"non_field_errors": [_earlier_claim(earlier)]}}
     assert ContractualInstrument.objects.count() == 1
     payload["certificate_first"] = "NO-643002406000000201"
     created = client.post(url, payload, format="json")
