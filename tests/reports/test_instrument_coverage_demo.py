@@ -12,6 +12,8 @@ from emissions.selectors_instruments import (
     instruments_failing_quality_criteria,
 )
 from reports.coverage import report_coverage
+from reports.pdf import render_html
+from reports.selectors import annual_report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,18 @@ def test_demo_coverage_shares_and_criteria():
         Decimal("739737.5"),
         Decimal("62.5"),
     )
+    # The report shows the kWh as recorded, so its columns add up as printed.
+    html = render_html(annual_report_data(organisation=fjord, year=2024), language="en")
+    for row in (
+        '<td>BGO Bergen kundesenter</td><td class="num">739,737.5</td><td '
+        'class="num">739,737.5</td><td class="num">100.0 %</td>',
+        '<td>TRD Trondheim kundesenter</td><td class="num">443,842.5</td><td '
+        'class="num">0</td><td class="num">0.0 %</td>',
+        '<td>Total</td><td class="num">1,183,580</td><td class="num">739,737.5</td>'
+        '<td class="num">62.5 %</td>',
+    ):
+        assert row in html
+    assert "No instrument fails a GHG Protocol Scope 2 Quality Criterion." in html
     bergen = fjord.business_units.get(code="BGO")
     assert report_coverage(
         organisation=fjord, year=2024, business_unit=bergen
