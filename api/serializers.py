@@ -1,5 +1,6 @@
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import BusinessUnit, Organisation
@@ -13,6 +14,8 @@ from emissions.models import (
     Metric,
     ReportingYear,
 )
+from emissions.quality_criteria import CRITERIA, Outcome
+from emissions.selectors_instruments import instrument_quality
 from reports.models import GeneratedReport
 
 DEC = {"max_digits": 30, "decimal_places": 10, "coerce_to_string": True}
@@ -224,6 +227,17 @@ class EntryUpdateSerializer(serializers.Serializer):
     source_reference = serializers.CharField(required=False, allow_blank=True)
 
 
+class CriterionSerializer(serializers.Serializer):
+    """One GHG Protocol Scope 2 Quality Criterion of an instrument."""
+
+    criterion = serializers.ChoiceField(choices=list(CRITERIA))
+    name = serializers.CharField(source="label")
+    outcome = serializers.ChoiceField(
+        choices=[Outcome.MET, Outcome.NOT_MET, Outcome.UNKNOWN]
+    )
+    reason = serializers.CharField()
+
+
 class InstrumentSerializer(serializers.ModelSerializer):
     business_unit = serializers.CharField(source="business_unit.code")
     year = serializers.IntegerField(source="reporting_year.year")
@@ -231,6 +245,15 @@ class InstrumentSerializer(serializers.ModelSerializer):
     kg_co2e_per_kwh = serializers.DecimalField(
         max_digits=20, decimal_places=10, required=False
     )
+    quality_criteria = serializers.SerializerMethodField()
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_quality_criteria(self, instrument) -> list[dict]:
+        """The Scope 2 Quality Criteria, each met, not met or unknown, with why."""
+        (quality,) = instrument_quality(
+            [instrument], unit_ids=self.context.get("unit_ids")
+        )
+        return CriterionSerializer(quality.checks, many=True).data
 
     class Meta:
         model = ContractualInstrument
@@ -256,6 +279,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "beneficiary",
             "comment",
             "version",
+            "quality_criteria",
         ]
         read_only_fields = ["id", "version"]
 

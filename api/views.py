@@ -18,7 +18,12 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.models import BusinessUnit, Organisation
 from accounts.roles import Capability
-from accounts.tenancy import readable, require_unit, require_whole_organisation
+from accounts.tenancy import (
+    limited_unit_ids,
+    readable,
+    require_unit,
+    require_whole_organisation,
+)
 from api import filters as f
 from api import serializers as s
 from api.exceptions import is_conflict
@@ -27,12 +32,12 @@ from emissions.models import (
     ActivityEntry,
     ActivityType,
     CarbonCredit,
-    ContractualInstrument,
     EmissionFactor,
     FactorSet,
     Metric,
     ReportingYear,
 )
+from emissions.selectors_instruments import instruments_with_claims
 from emissions.services import records
 from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
@@ -309,24 +314,29 @@ class InstrumentViewSet(RecordViewSet, mixins.DestroyModelMixin):
     filterset_class = f.InstrumentFilter
 
     def get_queryset(self):
-        return (
-            readable(
-                ContractualInstrument.objects.filter(organisation=self.organisation),
-                self.membership,
-            )
-            .select_related("business_unit", "reporting_year")
-            .order_by("pk")
-        )
+        # Annotated with the other claims of the same certificates, for the
+        # quality criteria.
+        return instruments_with_claims(
+            organisation=self.organisation,
+            unit_ids=limited_unit_ids(self.membership),
+        ).order_by("pk")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "organisation", None) is not None:
+            context["unit_ids"] = limited_unit_ids(self.membership)
+        return context
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = records.instrument_create(
+        created = records.instrument_create(
             organisation=self.organisation,
             actor=self.request.user,
             business_unit=self.unit(data.pop("business_unit")["code"]),
             year=data.pop("reporting_year")["year"],
             **data,
         )
+        serializer.instance = self.get_queryset().get(pk=created.pk)
 
     def perform_destroy(self, instance):
         records.instrument_delete(

@@ -166,6 +166,9 @@ class Scope2MarketResult:
     uncovered_kwh: Decimal
     kg_co2e: Decimal
     over_covered_kwh: Decimal
+    # The kWh each instrument covers, in the order given; they add up to
+    # covered_kwh.
+    covered_kwh_by_instrument: tuple[Decimal, ...] = ()
 
 
 def scope2_market_based(
@@ -187,12 +190,14 @@ def scope2_market_based(
     covered = ZERO
     offered = ZERO
     kg = ZERO
+    by_instrument = []
     for instrument in instruments:
         _require_non_negative("instrument MWh", instrument.mwh)
         _require_non_negative("instrument factor", instrument.kg_co2e_per_kwh)
         kwh = instrument.mwh * 1000
         offered += kwh
         used = min(kwh, remaining)
+        by_instrument.append(used)
         covered += used
         remaining -= used
         kg += used * instrument.kg_co2e_per_kwh
@@ -202,6 +207,7 @@ def scope2_market_based(
         uncovered_kwh=remaining,
         kg_co2e=kg,
         over_covered_kwh=offered - covered,
+        covered_kwh_by_instrument=tuple(by_instrument),
     )
 
 

@@ -435,6 +435,8 @@ def seed_nordsoft(organisation: Organisation) -> None:
                 certificate_first=f"GO-{unit.country}-{year}-{code}-0001",
                 production_country="NO",
                 technology="Hydropower",
+                production_start=datetime.date(year, 1, 1),
+                production_end=datetime.date(year, 12, 31),
                 cancellation_date=datetime.date(year + 1, 3, 15),
                 beneficiary=organisation.name,
             )
@@ -546,6 +548,8 @@ def seed_fjordkontakt(organisation: Organisation) -> None:
             certificate_first=f"GO-NO-{year}-BGO-0001",
             production_country="NO",
             technology="Hydropower",
+            production_start=datetime.date(year, 1, 1),
+            production_end=datetime.date(year, 12, 31),
             cancellation_date=datetime.date(year + 1, 3, 15),
             beneficiary=organisation.name,
         )

@@ -54,14 +54,14 @@ def activity_types_for(*, organisation: Organisation) -> QuerySet:
 def entries_for(
     *, organisation: Organisation, business_unit: BusinessUnit, year: int
 ) -> QuerySet:
-    """Return the unit's entries of a year."""
+    """Return the unit's entries of a year (with their factors, for the markers)."""
     return (
         ActivityEntry.objects.filter(
             organisation=organisation,
             business_unit=business_unit,
             reporting_year__year=year,
         )
-        .select_related("activity_type", "reporting_year")
+        .select_related("activity_type", "reporting_year", "factor")
         .order_by("activity_type_id", "period_start", "pk")
     )
 

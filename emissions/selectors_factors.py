@@ -250,6 +250,16 @@ def unverified_factors_for_year(
     )
 
 
+def unverified_residual_mix(
+    *, organisation: Organisation, country: str, year: int
+) -> EmissionFactor | None:
+    """Return the residual mix a country's grid lines use, if it is unverified."""
+    from emissions.resolution import residual_mix_factor
+
+    factor = residual_mix_factor(organisation=organisation, country=country, year=year)
+    return factor if factor is not None and factor.is_unverified else None
+
+
 def factor_label(factor: EmissionFactor) -> str:
     """Name a factor in a sentence: what, where, which year and publication."""
     what = " ".join(p for p in (factor.level1, factor.level2) if p) or factor.key

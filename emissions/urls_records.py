@@ -4,6 +4,7 @@ from emissions.views import records
 
 urlpatterns = [
     path("instruments/", records.instrument_list, name="instrument_list"),
+    path("instruments/<int:pk>/", records.instrument_detail, name="instrument_detail"),
     path(
         "instruments/<int:pk>/delete/",
         records.instrument_delete,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation
 from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions import units as unit_table
+from reports.coverage import report_coverage, write_coverage_sheets
 from reports.pdf import scope3_category_names
 from reports.selectors import AnnualReportData
 
@@ -132,6 +133,14 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         )
         for code, value in inv.by_business_unit.items():
             units.append([code, inv.business_unit_names.get(code, ""), value])
+        write_coverage_sheets(
+            workbook,
+            report_coverage(
+                organisation=data.organisation,
+                year=inv.year,
+                business_unit=data.business_unit,
+            ),
+        )
         appendix = _sheet(
             workbook,
             _("Activity data"),

@@ -22,6 +22,7 @@ from reports.charts import (
     scope_split,
     waterfall,
 )
+from reports.coverage import report_instruments
 from reports.selectors import AnnualReportData
 from reports.summary import (
     Bridge,
@@ -140,6 +141,9 @@ def _extras(data: AnnualReportData, language: str) -> dict:
             organisation=organisation, year=year, business_unit=data.business_unit
         ),
         "bridges": bridges,
+        "instruments": report_instruments(
+            organisation=organisation, year=year, business_unit=data.business_unit
+        ),
         "publications": factor_publications_for(
             organisation=organisation, year=year, business_unit=data.business_unit
         ),

@@ -77,6 +77,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "year_evidence_upload": lambda o: {"year": 2024},
     "history_index": lambda o: {},
     "instrument_list": lambda o: {},
+    "instrument_detail": lambda o: {"pk": o["instrument"].pk},
     "instrument_edit": lambda o: {"pk": o["instrument"].pk},
     "instrument_delete": lambda o: {"pk": o["instrument"].pk},
     "credit_list": lambda o: {},
@@ -157,6 +158,8 @@ LIMITED_EDITOR: dict[str, int | str] = {
     "year_evidence_upload": WRITES,
     "history_index": 403,
     "instrument_list": 200,
+    # The fixture's instrument is OSL's.
+    "instrument_detail": 403,
     "instrument_edit": 403,
     "instrument_delete": 403,
     "credit_list": 403,

@@ -13,13 +13,15 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BusinessUnit, Organisation, User
+from accounts.models import BusinessUnit, Membership, Organisation, User
 from accounts.roles import Capability
+from accounts.tenancy import may_read_unit
 from emissions.certificates import (
     CertificateRange,
     CertificateRangeError,
     certificate_range,
 )
+from emissions.claims import claims_overlapping, padded
 from emissions.models import (
     BaseYearRecalculation,
     CarbonCredit,
@@ -72,9 +74,14 @@ BAD_CERTIFICATE_RANGE = _(
     "last id of the cancelled range, or one id."
 )
 ALREADY_CLAIMED = _(
-    "Certificates %(first)s to %(last)s were already claimed for %(unit)s in "
-    "%(year)s (%(mwh)s MWh, %(scheme)s, recorded %(date)s); a guarantee of "
-    "origin is claimed once."
+    "Certificates %(first)s to %(last)s were already claimed for %(unit)s "
+    "%(unit_name)s in %(year)s: %(kind)s no. %(instrument)s, %(mwh)s MWh, "
+    "%(scheme)s, recorded %(date)s. A guarantee of origin is claimed once."
+)
+ALREADY_CLAIMED_OTHER_UNIT = _(
+    "Certificates %(first)s to %(last)s were already claimed for another "
+    "business unit of this organisation (%(scheme)s, recorded %(date)s); a "
+    "guarantee of origin is claimed once."
 )
 ALREADY_CLAIMED_ELSEWHERE = _(
     "Certificates %(first)s to %(last)s were already claimed by another "
@@ -95,6 +102,7 @@ REGISTER_FIELDS = (
     "cancellation_date",
     "beneficiary",
 )
+REGISTER_DATES = ("production_start", "production_end", "cancellation_date")
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -168,12 +176,12 @@ def instrument_create(
     a certificate or range already claimed on the installation is refused.
     """
     membership = membership_for_write(organisation=organisation, actor=actor)
-    ensure_unit_allowed(membership, _unit(organisation, business_unit))
     return ContractualInstrument.objects.create(
         organisation=organisation,
-        **_register_values(organisation, register, instrument_pk=None),
         **_instrument_values(
             organisation,
+            membership,
+            instrument_pk=None,
             business_unit=business_unit,
             year=year,
             kind=kind,
@@ -183,115 +191,11 @@ def instrument_create(
             supplier=supplier,
             certificate_ids=certificate_ids,
             comment=comment,
+            register=register,
         ),
         created_by=actor,
         updated_by=actor,
     )
-
-
-def _register_values(
-    organisation: Organisation, register: dict[str, Any], *, instrument_pk: int | None
-) -> dict[str, Any]:
-    """Check the register fields; refuse a certificate claimed before."""
-    unknown = set(register) - set(REGISTER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown instrument fields: {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {name: register.get(name) for name in REGISTER_FIELDS}
-    for name in REGISTER_FIELDS:
-        if not name.startswith(("production_start", "production_end", "cancellation")):
-            values[name] = str(values[name] or "").strip()
-    values["production_country"] = values["production_country"].upper()
-    country = values["production_country"]
-    if country and (len(country) != 2 or not country.isalpha()):
-        raise ValidationError(BAD_PRODUCTION_COUNTRY, code="production_country")
-    start, end = values["production_start"], values["production_end"]
-    if start and end and end < start:
-        raise ValidationError(PRODUCTION_PERIOD, code="production_period")
-    try:
-        claimed = certificate_range(
-            values["certificate_first"], values["certificate_last"]
-        )
-    except CertificateRangeError as exc:
-        raise ValidationError(
-            BAD_CERTIFICATE_RANGE, code="certificate_range", params={"detail": exc}
-        ) from None
-    values["certificate_prefix"] = claimed.prefix if claimed else ""
-    values["certificate_from"] = _padded(claimed.first) if claimed else ""
-    values["certificate_to"] = _padded(claimed.last) if claimed else ""
-    if claimed is not None:
-        _refuse_double_claim(organisation, claimed, instrument_pk=instrument_pk)
-    return values
-
-
-def _padded(number: Decimal | None) -> str:
-    return "" if number is None else f"{number:f}".zfill(40)
-
-
-def _refuse_double_claim(
-    organisation: Organisation, claimed: CertificateRange, *, instrument_pk: int | None
-) -> None:
-    """Refuse a range that overlaps one claimed anywhere on the installation."""
-    connection = connections[router.db_for_write(ContractualInstrument)]
-    if connection.vendor == "postgresql":
-        # Claims are checked one at a time, so two at once cannot both pass.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('go-claims'))")
-    earlier = ContractualInstrument.objects.filter(
-        certificate_prefix=claimed.prefix
-    ).exclude(certificate_first="")
-    if claimed.first is None:
-        earlier = earlier.filter(certificate_from="")
-    else:
-        earlier = earlier.exclude(certificate_from="").filter(
-            certificate_from__lte=_padded(claimed.last),
-            certificate_to__gte=_padded(claimed.first),
-        )
-    if instrument_pk is not None:
-        earlier = earlier.exclude(pk=instrument_pk)
-    first = earlier.select_related("business_unit", "reporting_year").first()
-    if first is None:
-        return
-    params = {
-        "first": first.certificate_first,
-        "last": first.certificate_last or first.certificate_first,
-        "scheme": first.scheme or "-",
-        "date": f"{first.created_at:%Y-%m-%d}",
-    }
-    if first.organisation_id != organisation.pk:
-        raise ValidationError(
-            ALREADY_CLAIMED_ELSEWHERE, code="already_claimed", params=params
-        )
-    raise ValidationError(
-        ALREADY_CLAIMED,
-        code="already_claimed",
-        params={
-            **params,
-            "unit": first.business_unit.code,
-            "year": first.reporting_year.year,
-            "mwh": f"{first.mwh.normalize():f}",
-        },
-    )
-
-
-def _instrument_values(
-    organisation: Organisation,
-    *,
-    year: int,
-    kind: str,
-    mwh: Any,
-    kg_co2e_per_kwh: Any,
-    **values: Any,
-) -> dict:
-    """Return an instrument's checked field values (its year must be open)."""
-    if kind not in InstrumentKind.values:
-        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
-    return {
-        **values,
-        "reporting_year": _writable_year(organisation, year),
-        "kind": kind,
-        "mwh": _positive(mwh, _("MWh covered"), MWH_CEILING),
-        "kg_co2e_per_kwh": _non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5)),
-    }
 
 
 @transaction.atomic
@@ -319,28 +223,163 @@ def instrument_update(
     )
     _check_version(stored, version)
     ensure_unit_allowed(membership, stored.business_unit)
-    ensure_unit_allowed(membership, _unit(organisation, business_unit))
     ensure_year_writable(stored.reporting_year)
-    if kind not in InstrumentKind.values:
-        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
-    stored.business_unit = business_unit
-    stored.reporting_year = _writable_year(organisation, year)
-    stored.kind = kind
-    stored.mwh = _positive(mwh, _("MWh covered"), MWH_CEILING)
-    stored.kg_co2e_per_kwh = _non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5))
-    stored.energy_source = energy_source
-    stored.supplier = supplier
-    stored.certificate_ids = certificate_ids
-    stored.comment = comment
-    for name, value in _register_values(
-        organisation, register, instrument_pk=stored.pk
-    ).items():
+    values = _instrument_values(
+        organisation,
+        membership,
+        instrument_pk=stored.pk,
+        business_unit=business_unit,
+        year=year,
+        kind=kind,
+        mwh=mwh,
+        kg_co2e_per_kwh=kg_co2e_per_kwh,
+        energy_source=energy_source,
+        supplier=supplier,
+        certificate_ids=certificate_ids,
+        comment=comment,
+        register=register,
+    )
+    for name, value in values.items():
         setattr(stored, name, value)
     stored.version += 1
     stored.updated_by = actor
     stored._change_reason = "corrected"
     stored.save()
     return stored
+
+
+def _instrument_values(
+    organisation: Organisation,
+    membership: Membership | None,
+    *,
+    instrument_pk: int | None,
+    business_unit: BusinessUnit,
+    year: int,
+    kind: str,
+    mwh: Any,
+    kg_co2e_per_kwh: Any,
+    register: dict[str, Any],
+    **text: str,
+) -> dict[str, Any]:
+    """Return an instrument's checked field values, for a new one or a correction.
+
+    The unit must be the member's and the year open; a certificate claimed
+    before (other than by ``instrument_pk`` itself) is refused, last, as that
+    check waits for the other claims being recorded.
+    """
+    ensure_unit_allowed(membership, _unit(organisation, business_unit))
+    if kind not in InstrumentKind.values:
+        raise ValidationError(UNKNOWN_KIND, params={"kind": kind})
+    values: dict[str, Any] = {
+        **text,
+        "business_unit": business_unit,
+        "reporting_year": _writable_year(organisation, year),
+        "kind": kind,
+        "mwh": _positive(mwh, _("MWh covered"), MWH_CEILING),
+        "kg_co2e_per_kwh": _non_negative(kg_co2e_per_kwh, _("The factor"), Decimal(5)),
+    }
+    values.update(
+        _register_values(
+            organisation, membership, register, instrument_pk=instrument_pk
+        )
+    )
+    return values
+
+
+def _register_values(
+    organisation: Organisation,
+    membership: Membership | None,
+    register: dict[str, Any],
+    *,
+    instrument_pk: int | None,
+) -> dict[str, Any]:
+    """Check the register fields; refuse a certificate claimed before."""
+    unknown = set(register) - set(REGISTER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown instrument fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {name: register.get(name) for name in REGISTER_FIELDS}
+    for name in REGISTER_FIELDS:
+        if name not in REGISTER_DATES:
+            values[name] = str(values[name] or "").strip()
+    values["production_country"] = values["production_country"].upper()
+    country = values["production_country"]
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationError(BAD_PRODUCTION_COUNTRY, code="production_country")
+    start, end = values["production_start"], values["production_end"]
+    if start and end and end < start:
+        raise ValidationError(PRODUCTION_PERIOD, code="production_period")
+    try:
+        claimed = certificate_range(
+            values["certificate_first"], values["certificate_last"]
+        )
+    except CertificateRangeError as exc:
+        raise ValidationError(
+            BAD_CERTIFICATE_RANGE, code="certificate_range", params={"detail": exc}
+        ) from None
+    values["certificate_prefix"] = claimed.prefix if claimed else ""
+    values["certificate_from"] = padded(claimed.first) if claimed else ""
+    values["certificate_to"] = padded(claimed.last) if claimed else ""
+    if claimed is not None:
+        _refuse_double_claim(
+            organisation, membership, claimed, instrument_pk=instrument_pk
+        )
+    return values
+
+
+def _refuse_double_claim(
+    organisation: Organisation,
+    membership: Membership | None,
+    claimed: CertificateRange,
+    *,
+    instrument_pk: int | None,
+) -> None:
+    """Refuse a range that overlaps one claimed anywhere on the installation.
+
+    The earlier claim is named as precisely as the member may read it: the
+    unit, year and instrument when it is the organisation's and in a unit the
+    member reads; otherwise only that it exists, so that neither another
+    organisation's nor another unit's records show through.
+    """
+    connection = connections[router.db_for_write(ContractualInstrument)]
+    if connection.vendor == "postgresql":
+        # Claims are checked one at a time, so two at once cannot both pass.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('go-claims'))")
+    earlier = (
+        claims_overlapping(claimed, exclude_pk=instrument_pk)
+        .select_related("business_unit", "reporting_year")
+        .order_by("pk")
+        .first()
+    )
+    if earlier is None:
+        return
+    params = {
+        "first": earlier.certificate_first,
+        "last": earlier.certificate_last or earlier.certificate_first,
+        "scheme": earlier.scheme or "-",
+        "date": f"{timezone.localtime(earlier.created_at):%Y-%m-%d}",
+    }
+    if earlier.organisation_id != organisation.pk:
+        raise ValidationError(
+            ALREADY_CLAIMED_ELSEWHERE, code="already_claimed", params=params
+        )
+    if not may_read_unit(membership, earlier.business_unit_id):
+        raise ValidationError(
+            ALREADY_CLAIMED_OTHER_UNIT, code="already_claimed", params=params
+        )
+    raise ValidationError(
+        ALREADY_CLAIMED,
+        code="already_claimed",
+        params={
+            **params,
+            "unit": earlier.business_unit.code,
+            "unit_name": earlier.business_unit.name,
+            "year": earlier.reporting_year.year,
+            "kind": earlier.get_kind_display(),
+            "mwh": f"{earlier.mwh.normalize():f}",
+            "instrument": earlier.pk,
+        },
+    )
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from emissions.selectors_entries import (
     scope_totals,
     units_for_member,
 )
+from emissions.selectors_factors import unverified_residual_mix
 from emissions.services.entries import (
     EntryConflict,
     entry_create,
@@ -139,6 +140,10 @@ def _grid_context(
         "readonly_reason": readonly_reason,
         "editable": not lock_reason and not readonly_reason,
         "totals": _totals(request, unit=unit, year=year),
+        # Grid lines are marked when the residual mix they use is unverified.
+        "unverified_residual_mix": unverified_residual_mix(
+            organisation=request.organisation, country=unit.country, year=year
+        ),
     }
 
 

@@ -8,10 +8,11 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
 from accounts.tenancy import (
+    limited_unit_ids,
     org_view,
     readable,
     require_unit,
@@ -39,6 +40,13 @@ from emissions.models import (
     Metric,
     ReportingYear,
     Target,
+)
+from emissions.selectors_entries import history_for
+from emissions.selectors_instruments import (
+    instrument_coverage,
+    instrument_coverage_by_year,
+    instrument_quality,
+    instruments_with_claims,
 )
 from emissions.services import findings as finding_services
 from emissions.services import records as services
@@ -89,49 +97,52 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
     if _handle(request, form, create, _("The instrument was recorded.")):
         return redirect("instrument_list", org_slug=organisation.slug)
+    unit_ids = limited_unit_ids(request.membership)
     instruments = (
-        readable(
-            ContractualInstrument.objects.filter(organisation=organisation),
-            request.membership,
-        )
-        .select_related("business_unit", "reporting_year")
+        instruments_with_claims(organisation=organisation, unit_ids=unit_ids)
         .prefetch_related("evidence")
-        .order_by("-reporting_year__year", "business_unit__code")
+        .order_by("-reporting_year__year", "business_unit__code", "pk")
     )
-    consumption = {
-        (row["reporting_year__year"], row["business_unit__code"]): row["kwh"]
-        for row in readable(
-            ActivityEntry.objects.filter(
-                organisation=organisation, scope=2, residual_mix_factor__isnull=False
-            ),
-            request.membership,
-        )
-        .values("reporting_year__year", "business_unit__code")
-        .annotate(kwh=Sum("energy_kwh"))
-    }
-    covered = {
-        (row["reporting_year__year"], row["business_unit__code"]): row["mwh"]
-        for row in instruments.values("reporting_year__year", "business_unit__code")
-        .annotate(mwh=Sum("mwh"))
-        .order_by()
-    }
-    coverage = [
-        {
-            "year": year,
-            "unit": code,
-            "mwh": mwh,
-            "consumption_mwh": (consumption.get((year, code)) or 0) / 1000,
-            "over": mwh * 1000 > (consumption.get((year, code)) or 0),
-        }
-        for (year, code), mwh in sorted(covered.items(), reverse=True)
-    ]
     return render(
         request,
         "emissions/records/instruments.html",
         {
             "form": form,
-            "instruments": instruments,
-            "coverage": coverage,
+            "instruments": instrument_quality(instruments, unit_ids=unit_ids),
+            "coverage": instrument_coverage_by_year(
+                organisation=organisation, unit_ids=unit_ids
+            ),
+            "upload_form": EvidenceUploadForm(),
+        },
+    )
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an instrument's register entry, its quality criteria and history."""
+    organisation = request.organisation
+    unit_ids = limited_unit_ids(request.membership)
+    instrument = get_object_or_404(
+        instruments_with_claims(organisation=organisation).prefetch_related("evidence"),
+        pk=pk,
+    )
+    require_unit(request.membership, instrument.business_unit_id)
+    (quality,) = instrument_quality([instrument], unit_ids=unit_ids)
+    coverage = instrument_coverage(
+        organisation=organisation,
+        year=instrument.reporting_year.year,
+        unit_ids=[instrument.business_unit_id],
+    )
+    return render(
+        request,
+        "emissions/records/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "quality": quality,
+            "covered_kwh": coverage.covered_kwh_by_instrument.get(instrument.pk),
+            "unit_coverage": coverage.by_unit[0] if coverage.by_unit else None,
+            "history": history_for(instrument),
             "upload_form": EvidenceUploadForm(),
         },
     )

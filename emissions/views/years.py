@@ -19,6 +19,7 @@ from emissions.selectors_factors import (
     residual_mix_gaps,
     unverified_factors_for_year,
 )
+from emissions.selectors_instruments import instrument_quality_for_year
 from emissions.services.locks import year_range
 from emissions.services.years import (
     year_approve,
@@ -91,6 +92,22 @@ def _year_context(
             year=year,
             unit_ids=limited_unit_ids(request.membership),
         ),
+        **_instrument_quality(request, year),
+    }
+
+
+def _instrument_quality(request: HttpRequest, year: int) -> dict[str, object]:
+    """Return the year's instruments failing a quality criterion, and those unsure."""
+    checked = instrument_quality_for_year(
+        organisation=request.organisation,
+        year=year,
+        unit_ids=limited_unit_ids(request.membership),
+    )
+    return {
+        "instruments_failing": [quality for quality in checked if quality.failed],
+        "instruments_unknown": [
+            quality for quality in checked if quality.unknown and not quality.failed
+        ],
     }
 
 

@@ -200,6 +200,22 @@ def test_scope2_market_based_covers_with_instruments_then_residual_mix(
     assert (result.covered_kwh, result.uncovered_kwh) == (covered, uncovered)
     assert result.kg_co2e == kg
     assert result.over_covered_kwh == over
+    assert len(result.covered_kwh_by_instrument) == len(instruments)
+    assert sum(result.covered_kwh_by_instrument, D(0)) == covered
+
+
+def test_each_instrument_covers_in_the_order_given():
+    result = scope2_market_based(
+        consumption_kwh=D("100000"),
+        instruments=[
+            InstrumentCover(mwh=D("60"), kg_co2e_per_kwh=D("0")),
+            InstrumentCover(mwh=D("50"), kg_co2e_per_kwh=D("0")),
+            InstrumentCover(mwh=D("5"), kg_co2e_per_kwh=D("0")),
+        ],
+        residual_mix_kg_per_kwh=D("0.4"),
+    )
+    assert result.covered_kwh_by_instrument == (D("60000"), D("40000"), D("0"))
+    assert result.over_covered_kwh == D("15000")
 
 
 def test_scope2_location_based_multiplies_by_the_grid_average():

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from emissions.certificates import (
     CertificateRange,
@@ -110,9 +111,19 @@ def test_the_register_keeps_what_was_cancelled(org, editor, unit):
         _claim(org, editor, unit, first="X-9", last="X-1")
 
 
+def _earlier_claim(instrument, unit="OSL Oslo", year=2024, mwh="100"):
+    """The message naming a claim of the organisation, as the service writes it."""
+    return (
+        f"Certificates {FIRST} to {LAST} were already claimed for {unit} in "
+        f"{year}: Guarantee of origin no. {instrument.pk}, {mwh} MWh, EECS, "
+        f"Statnett GO registry, recorded {timezone.localdate():%Y-%m-%d}. A "
+        "guarantee of origin is claimed once."
+    )
+
+
 @pytest.mark.django_db
 def test_an_overlapping_range_is_refused_across_units_and_years(org, editor, unit):
-    _claim(org, editor, unit)
+    earlier = _claim(org, editor, unit)
     bergen = BusinessUnitFactory(organisation=org, code="BGO", country="NO")
     with pytest.raises(ValidationError) as error:
         _claim(
@@ -123,11 +134,8 @@ def test_an_overlapping_range_is_refused_across_units_and_years(org, editor, uni
             last="NO-643002406000000250",
             year=2023,
         )
-    assert error.value.messages == [
-        f"Certificates {FIRST} to {LAST} were already claimed for OSL in 2024 "
-        "(100 MWh, EECS, Statnett GO registry, recorded "
-        f"{datetime.date.today():%Y-%m-%d}); a guarantee of origin is claimed once."
-    ]
+    # The earlier claim is named precisely: unit, year and instrument.
+    assert error.value.messages == [_earlier_claim(earlier)]
     assert ContractualInstrument.objects.count() == 1
     # The next range is free, and a correction of the claim itself is not a
     # second claim.
@@ -144,7 +152,7 @@ def test_an_overlapping_range_is_refused_across_units_and_years(org, editor, uni
         certificate_first="NO-643002406000000201",
         certificate_last="NO-643002406000000201",
     )
-    with pytest.raises(ValidationError, match="already claimed for OSL in 2024"):
+    with pytest.raises(ValidationError) as error:
         records.instrument_update(
             organisation=org,
             actor=editor,
@@ -156,6 +164,36 @@ def test_an_overlapping_range_is_refused_across_units_and_years(org, editor, uni
             mwh="1",
             certificate_first="NO-643002406000000200",
         )
+    assert error.value.messages == [_earlier_claim(earlier)]
+    second.refresh_from_db()
+    assert (second.version, second.certificate_first) == (2, "NO-643002406000000201")
+
+
+@pytest.mark.django_db
+def test_a_cancellation_id_is_claimed_once(org, editor, unit):
+    earlier = _claim(org, editor, unit, first="CANCEL-ABC", last="")
+    with pytest.raises(ValidationError, match=f"no. {earlier.pk}, 100 MWh"):
+        _claim(org, editor, unit, first="cancel-abc", last="", year=2023)
+    assert ContractualInstrument.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_limited_member_is_not_shown_another_units_claim(org, editor, unit):
+    from accounts.models import Membership
+    from tests.conftest import _member
+
+    _claim(org, editor, unit)
+    bergen = BusinessUnitFactory(organisation=org, code="BGO", country="NO")
+    limited = _member(org, "editor", "limited@acme.example")
+    Membership.objects.get(user=limited).business_units.set([bergen])
+    with pytest.raises(ValidationError) as error:
+        _claim(org, limited, bergen, first=LAST, last="")
+    assert error.value.messages == [
+        f"Certificates {FIRST} to {LAST} were already claimed for another business "
+        "unit of this organisation (EECS, Statnett GO registry, recorded "
+        f"{timezone.localdate():%Y-%m-%d}); a guarantee of origin is claimed once."
+    ]
+    assert ContractualInstrument.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -179,7 +217,7 @@ def test_another_organisations_claim_is_refused_without_naming_it(
 
 @pytest.mark.django_db
 def test_the_page_refuses_a_double_claim(client_for, org, editor, unit):
-    _claim(org, editor, unit)
+    earlier = _claim(org, editor, unit)
     response = client_for(editor).post(
         reverse("instrument_list", args=[org.slug]),
         {
@@ -192,15 +230,37 @@ def test_the_page_refuses_a_double_claim(client_for, org, editor, unit):
         },
     )
     assert response.status_code == 200
-    assert "were already claimed for OSL in 2024" in response.content.decode()
+    assert _earlier_claim(earlier) in response.content.decode()
     assert ContractualInstrument.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_correction_page_refuses_a_double_claim(client_for, org, editor, unit):
+    earlier = _claim(org, editor, unit)
+    second = _claim(org, editor, unit, first="NO-643002406000000300", last="")
+    response = client_for(editor).post(
+        reverse("instrument_edit", args=[org.slug, second.pk]),
+        {
+            "business_unit": "OSL",
+            "year": "2024",
+            "kind": "go",
+            "mwh": "100",
+            "kg_co2e_per_kwh": "0",
+            "certificate_first": "NO-643002406000000150",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert _earlier_claim(earlier) in response.content.decode()
+    second.refresh_from_db()
+    assert (second.version, second.certificate_first) == (1, "NO-643002406000000300")
 
 
 @pytest.mark.django_db
 def test_the_api_refuses_a_double_claim(org, editor, unit):
     from rest_framework.test import APIClient
 
-    _claim(org, editor, unit)
+    earlier = _claim(org, editor, unit)
     client = APIClient()
     client.force_authenticate(editor)
     url = "/api/v1/organisations/acme/instruments/"
@@ -216,7 +276,8 @@ def test_the_api_refuses_a_double_claim(org, editor, unit):
     }
     refused = client.post(url, payload, format="json")
     assert refused.status_code == 400
-    assert "were already claimed for OSL in 2024" in str(refused.json())
+    assert refused.json() == {"errors": {"non_field_errors": [_earlier_claim(earlier)]}}
+    assert ContractualInstrument.objects.count() == 1
     payload["certificate_first"] = "NO-643002406000000201"
     created = client.post(url, payload, format="json")
     assert created.status_code == 201, created.json()
