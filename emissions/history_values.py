@@ -143,6 +143,10 @@ class KeyNames:
                 return self._unit_codes().get(str(value), f"#{value}")
             if path[-1] == "fixed_at" and isinstance(value, str):
                 return display_scalar(parse_datetime(value) or value)
+            if path[-1] == "factor_publisher":
+                from emissions.models import FactorSetKind
+
+                return dict(FactorSetKind.choices).get(value, value)
             if len(path) == 1:
                 try:
                     field = Organisation._meta.get_field(path[0])
@@ -188,9 +192,16 @@ def json_changes(
             continue
         rows.append(
             (
-                names.key(path),
+                # Nested keys (the units of the settings) after the plain ones.
+                (len(path) > 1, names.key(path)),
                 names.value(path, before[path]) if path in before else EMPTY,
                 names.value(path, after[path]) if path in after else EMPTY,
             )
         )
-    return rows
+    # A database may keep an object's keys in its own order (PostgreSQL's
+    # jsonb sorts them by length): the rows go by name.
+    return [(order[1], old, new) for order, old, new in sorted(rows, key=_first)]
+
+
+def _first(row: tuple) -> tuple:
+    return row[0]
