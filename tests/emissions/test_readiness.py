@@ -68,7 +68,9 @@ def lines(org, admin, units):
     _line(org, admin, units["SVG"], 2022, "diesel", 1, "700")
     made = {
         "gas": _line(org, admin, osl, 2024, "natural_gas", 1, "10500"),
-        "electricity": _line(org, admin, osl, 2024, "electricity", 2, "2600", market="3600"),
+        "electricity": _line(
+            org, admin, osl, 2024, "electricity", 2, "2600", market="3600"
+        ),
         "flight": _line(org, admin, osl, 2024, "flight", 3, "12000", category=6),
         "hotel": _line(org, admin, osl, 2024, "hotel", 3, "300", category=6),
         "diesel": _line(org, admin, bgo, 2024, "diesel", 1, "1050"),
@@ -236,9 +238,7 @@ def _document(org, admin, name: str) -> EvidenceDocument:
     return document
 
 
-def test_evidence_coverage_by_unit_counts_removed_documents_as_none(
-    org, admin, lines
-):
+def test_evidence_coverage_by_unit_counts_removed_documents_as_none(org, admin, lines):
     lines["flight"].evidence.add(_document(org, admin, "flight.pdf"))
     removed = _document(org, admin, "gas.pdf")
     removed.removed_at = timezone.now()

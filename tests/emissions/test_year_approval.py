@@ -154,9 +154,9 @@ def test_the_approvers_get_an_email_in_their_language_once_submitted(
     approver.save()
     # A limited administrator is not asked to approve the whole organisation.
     limited = UserFactory(email="limited-admin@acme.example")
-    MembershipFactory(user=limited, organisation=org, role=Role.ADMIN).business_units.set(
-        [BusinessUnitFactory(organisation=org, code="BGO")]
-    )
+    MembershipFactory(
+        user=limited, organisation=org, role=Role.ADMIN
+    ).business_units.set([BusinessUnitFactory(organisation=org, code="BGO")])
     year_change_comments_set(
         organisation=org, actor=editor, year=2024, comments=COMMENTS
     )
@@ -171,13 +171,11 @@ def test_the_approvers_get_an_email_in_their_language_once_submitted(
     assert body.endswith("/o/acme/years/2024/approve/\n")
 
 
-def test_a_membership_limited_to_some_units_neither_submits_nor_comments(
-    org, unit
-):
+def test_a_membership_limited_to_some_units_neither_submits_nor_comments(org, unit):
     limited = UserFactory(email="limited@acme.example")
-    MembershipFactory(user=limited, organisation=org, role=Role.EDITOR).business_units.set(
-        [unit]
-    )
+    MembershipFactory(
+        user=limited, organisation=org, role=Role.EDITOR
+    ).business_units.set([unit])
     for action, kwargs in (
         (year_submit, {}),
         (year_change_comments_set, {"comments": {}}),
@@ -295,7 +293,10 @@ def test_with_another_approver_the_setting_does_not_apply(org, admin, viewer):
     # The named approver (a viewer) approves it.
     year_approve(organisation=org, actor=viewer, year=2024)
     reporting_year = _year(org)
-    assert (reporting_year.approved_by, reporting_year.approved_without_second_person) == (
+    assert (
+        reporting_year.approved_by,
+        reporting_year.approved_without_second_person,
+    ) == (
         viewer,
         False,
     )
@@ -333,7 +334,9 @@ def test_named_approvers_are_editors_or_viewers_of_the_whole_organisation(
             business_units=[unit],
             may_approve=True,
         )
-    assert "leave the business units empty" in error.value.message_dict["may_approve"][0]
+    assert (
+        "leave the business units empty" in error.value.message_dict["may_approve"][0]
+    )
     member_change_role(
         organisation=org,
         actor=admin,
@@ -395,9 +398,9 @@ def test_submitting_without_the_comments_says_which_are_missing(
 
 def test_a_limited_member_sees_no_review_and_cannot_submit(client_for, org, unit):
     limited = UserFactory(email="limited@acme.example")
-    MembershipFactory(user=limited, organisation=org, role=Role.EDITOR).business_units.set(
-        [unit]
-    )
+    MembershipFactory(
+        user=limited, organisation=org, role=Role.EDITOR
+    ).business_units.set([unit])
     client = client_for(limited)
     html = client.get(reverse("year_detail", args=["acme", 2024])).content.decode()
     assert "Readiness review" not in html
@@ -443,14 +446,18 @@ def test_approvers_see_what_awaits_approval(
 
 def test_the_submitter_is_told_someone_else_approves(client_for, org, admin, admin2):
     year_submit(organisation=org, actor=admin, year=2024)
-    html = client_for(admin).get(
-        reverse("year_approve", args=["acme", 2024])
-    ).content.decode()
+    html = (
+        client_for(admin)
+        .get(reverse("year_approve", args=["acme", 2024]))
+        .content.decode()
+    )
     assert "another member who may approve years must approve it" in html
     assert "Approve and lock" not in html
-    html = client_for(admin2).get(
-        reverse("year_approve", args=["acme", 2024])
-    ).content.decode()
+    html = (
+        client_for(admin2)
+        .get(reverse("year_approve", args=["acme", 2024]))
+        .content.decode()
+    )
     assert "Approve and lock" in html
 
 
@@ -460,9 +467,11 @@ def test_a_sole_administrator_is_told_the_approval_is_recorded_alone(
     org.allow_self_approval = True
     org.save()
     year_submit(organisation=org, actor=admin, year=2024)
-    html = client_for(admin).get(
-        reverse("year_approve", args=["acme", 2024])
-    ).content.decode()
+    html = (
+        client_for(admin)
+        .get(reverse("year_approve", args=["acme", 2024]))
+        .content.decode()
+    )
     assert "approved without a second person" in html
     assert "Approve and lock" in html
 

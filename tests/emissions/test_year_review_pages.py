@@ -93,14 +93,20 @@ def test_auditors_read_the_methodology_administrators_change_it(
     assert "Read-only: administrators change these settings." in html
     assert "Current: IPCC AR5 (100-year)." in html
     assert "Current: UK DESNZ." in html
-    assert 'name="gwp_set"' not in html and "<form method=\"post\"" not in html.split(
-        "<main", 1
-    )[1]
+    assert (
+        'name="gwp_set"' not in html
+        and '<form method="post"' not in html.split("<main", 1)[1]
+    )
     html = client_for(admin).get(url).content.decode()
     assert 'name="gwp_set"' in html and "Read-only" not in html
     assert client_for(viewer).get(url).status_code == 403
     assert client_for(editor).get(url).status_code == 403
-    assert client_for(auditor).post(reverse("factor_gwp_change", args=["acme"])).status_code == 403
+    assert (
+        client_for(auditor)
+        .post(reverse("factor_gwp_change", args=["acme"]))
+        .status_code
+        == 403
+    )
 
 
 def test_the_history_shows_a_years_settings_and_comments_key_by_key(
@@ -159,9 +165,7 @@ def test_the_history_shows_per_gas_figures_as_numbers(org, admin, unit):
     )
     line.kg_by_gas = {"CO2": "2.4500000000", "CH4": "0.0012000000"}
     line.save()
-    html = render_to_string(
-        "emissions/_history.html", {"history": history_for(line)}
-    )
+    html = render_to_string("emissions/_history.html", {"history": history_for(line)})
     assert "CO2e per gas › CO2<" in html
     assert "<del>2.4</del>" in html and "<ins>2.45</ins>" in html
     assert "CO2e per gas › CH4<" in html and "<ins>0.0012</ins>" in html
@@ -305,9 +309,11 @@ def test_the_demo_hotel_factor_is_desnz_2020s_finland_figure():
     from tests.emissions.published import published_file
 
     path = published_file("desnz-2020-flat-file.xlsx")
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
-        "Factors by Category"
-    ).to_python()
+    rows = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name("Factors by Category")
+        .to_python()
+    )
     row = rows[7510 - 1]
     assert [row[1], row[2], row[3]] == ["Hotel stay", "Hotel stay", "Finland"]
     assert Decimal(str(row[10])) == NORDIC_HOTEL["co2e"]
