@@ -16,8 +16,11 @@ def tenancy(request: HttpRequest) -> dict:
             )
         )
     caps = {}
+    awaiting: list[int] = []
     if membership is not None:
         caps = {cap.value: membership.can(cap) for cap in Capability}
+        if caps[Capability.APPROVE] and not is_limited(membership):
+            awaiting = _awaiting_approval(membership)
     return {
         "organisation": getattr(request, "organisation", None),
         "membership": membership,
@@ -25,4 +28,18 @@ def tenancy(request: HttpRequest) -> dict:
         "can": caps,
         # Pages of the whole organisation are not offered to a limited member.
         "limited_to_units": is_limited(membership),
+        # Submitted years, for the members who may approve them.
+        "awaiting_approval": awaiting,
     }
+
+
+def _awaiting_approval(membership) -> list[int]:
+    from emissions.models import ReportingYear, YearStatus
+
+    return list(
+        ReportingYear.objects.filter(
+            organisation_id=membership.organisation_id, status=YearStatus.SUBMITTED
+        )
+        .order_by("year")
+        .values_list("year", flat=True)
+    )

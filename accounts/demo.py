@@ -60,6 +60,10 @@ DEMO_ORGANISATIONS = [
     },
 ]
 
+# Fjordkontakt has one administrator: its managing director, a viewer, is the
+# named approver, so that the administrator's own submissions get four eyes.
+NAMED_APPROVERS = {("viewer@fjordkontakt.example", "fjordkontakt")}
+
 DEMO_USERS = [
     DemoUser("admin@nordsoft.example", "Ingrid Haugen", (("nordsoft", Role.ADMIN),)),
     DemoUser("finance@nordsoft.example", "Per Olsen", (("nordsoft", Role.ADMIN),)),
@@ -118,6 +122,11 @@ def seed_accounts() -> dict[str, Organisation]:
             )
         for slug, role in demo.memberships:
             Membership.objects.update_or_create(
-                user=user, organisation=organisations[slug], defaults={"role": role}
+                user=user,
+                organisation=organisations[slug],
+                defaults={
+                    "role": role,
+                    "may_approve": (demo.email, slug) in NAMED_APPROVERS,
+                },
             )
     return organisations

@@ -26,6 +26,8 @@ class OrganisationSettingsForm(forms.ModelForm):
             "scope2_headline",
             "include_wtt",
             "include_td_losses",
+            "change_comment_threshold_pct",
+            "allow_self_approval",
         ]
 
 
@@ -79,6 +81,15 @@ class MemberForm(forms.Form):
         queryset=BusinessUnit.objects.none(),
         required=False,
         help_text=_("Leave empty for every business unit."),
+    )
+    may_approve = forms.BooleanField(
+        label=_("Named approver"),
+        required=False,
+        help_text=_(
+            "An editor or viewer who may approve, return and unlock years, e.g. "
+            "where the organisation has one administrator. Not for auditors or "
+            "memberships limited to some business units."
+        ),
     )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):

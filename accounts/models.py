@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -139,6 +140,30 @@ class Organisation(models.Model):
     include_td_losses = models.BooleanField(
         _("include transmission and distribution losses"), default=False
     )
+    # The readiness review asks for a comment on every change against the
+    # previous year larger than this (emissions.readiness.changes).
+    change_comment_threshold_pct = models.DecimalField(
+        _("changes against last year that need a comment (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+        help_text=_(
+            "Submitting a year needs a comment on every change of a scope total, "
+            "or of one of the largest changes by business unit and activity, "
+            "larger than this share of last year's figure."
+        ),
+    )
+    # Four eyes where there is only one: see emissions.services.years.
+    allow_self_approval = models.BooleanField(
+        _("a sole administrator may approve a year they submitted"),
+        default=False,
+        help_text=_(
+            "Only while no other member may approve years. The approval is "
+            "recorded as approved without a second person, in the year's "
+            "history and in the report."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -238,6 +263,15 @@ class Membership(models.Model):
         help_text=_("Leave empty for every business unit."),
     )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # A named approver approves years without being an administrator (e.g. the
+    # managing director of a company with one administrator).
+    may_approve = models.BooleanField(
+        _("named approver"),
+        default=False,
+        help_text=_(
+            "May approve, return and unlock years without being an administrator."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -261,7 +295,7 @@ class Membership(models.Model):
         return self.expires_on is None or self.expires_on >= today
 
     def can(self, capability: str) -> bool:
-        return role_can(self.role, capability)
+        return role_can(self.role, capability, named_approver=self.may_approve)
 
 
 class Invitation(models.Model):

@@ -44,6 +44,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-def role_can(role: str, capability: str) -> bool:
-    """Return whether a role carries a capability."""
-    return capability in ROLE_CAPABILITIES.get(role, frozenset())
+# What a member named approver (Membership.may_approve) may do besides the
+# role's own capabilities. Auditors are never named approvers: they review.
+NAMED_APPROVER_CAPABILITIES: frozenset[str] = frozenset({Capability.APPROVE})
+NAMED_APPROVER_ROLES: frozenset[str] = frozenset({Role.EDITOR, Role.VIEWER})
+
+
+def role_can(role: str, capability: str, *, named_approver: bool = False) -> bool:
+    """Return whether a role (of a named approver or not) carries a capability."""
+    if capability in ROLE_CAPABILITIES.get(role, frozenset()):
+        return True
+    return (
+        named_approver
+        and role in NAMED_APPROVER_ROLES
+        and capability in NAMED_APPROVER_CAPABILITIES
+    )

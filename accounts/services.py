@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import BusinessUnit, Invitation, Membership, Organisation, User
-from accounts.roles import Role
+from accounts.roles import NAMED_APPROVER_ROLES, Role
 
 INVITATION_DAYS = 7
 LAST_ADMIN = gettext_lazy(
@@ -31,6 +31,14 @@ CODE_TAKEN = gettext_lazy("The code %(code)s is already used in this organisatio
 ALREADY_MEMBER = gettext_lazy("%(email)s is already a member of this organisation.")
 INVITATION_INVALID = gettext_lazy("This invitation link is invalid or has expired.")
 EXPIRY_ONLY_AUDITORS = gettext_lazy("Only auditor memberships carry an expiry date.")
+APPROVER_ROLE = gettext_lazy(
+    "Only an editor or a viewer is named approver: administrators approve "
+    "anyway, and auditors review the years they would approve."
+)
+APPROVER_LIMITED = gettext_lazy(
+    "A named approver approves the whole organisation's years: leave the "
+    "business units empty."
+)
 
 
 def _hash(token: str) -> str:
@@ -52,6 +60,8 @@ def organisation_update(
         "scope2_headline",
         "include_wtt",
         "include_td_losses",
+        "change_comment_threshold_pct",
+        "allow_self_approval",
     }
     for name, value in fields.items():
         if name not in allowed:
@@ -134,8 +144,9 @@ def member_change_role(
     role: str,
     expires_on: datetime.date | None = None,
     business_units=None,
+    may_approve: bool | None = None,
 ) -> Membership:
-    """Change a member's role, business-unit limitation or expiry."""
+    """Change a member's role, business-unit limitation, expiry or approver flag."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     demoting = membership.role == Role.ADMIN and role != Role.ADMIN
@@ -143,8 +154,21 @@ def member_change_role(
         raise ValidationError(LAST_ADMIN)
     if expires_on and role != Role.AUDITOR:
         raise ValidationError({"expires_on": EXPIRY_ONLY_AUDITORS})
+    if may_approve is None:
+        may_approve = membership.may_approve and role in NAMED_APPROVER_ROLES
+    if may_approve and role == Role.AUDITOR:
+        raise ValidationError({"may_approve": APPROVER_ROLE})
+    limited = (
+        bool(business_units)
+        if business_units is not None
+        else membership.business_units.exists()
+    )
+    if may_approve and limited and role != Role.ADMIN:
+        raise ValidationError({"may_approve": APPROVER_LIMITED})
     membership.role = role
     membership.expires_on = expires_on
+    # An administrator approves by the role; the flag would only mislead.
+    membership.may_approve = bool(may_approve) and role in NAMED_APPROVER_ROLES
     membership.save()
     if business_units is not None:
         membership.business_units.set(business_units)

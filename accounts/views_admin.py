@@ -150,6 +150,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "role": membership.role,
             "expires_on": membership.expires_on,
             "business_units": membership.business_units.all(),
+            "may_approve": membership.may_approve,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -341,6 +341,10 @@ class ReportingYearSerializer(serializers.ModelSerializer):
             "approved_at",
             "unlock_reason",
             "unverified_factors_confirmed",
+            "change_comments",
+            "open_findings_at_approval",
+            "open_findings_reason",
+            "approved_without_second_person",
         ]
 
 
@@ -354,6 +358,13 @@ class ApproveSerializer(serializers.Serializer):
         default=False,
         help_text="Approve although the year uses factors not checked against "
         "their publication; they are recorded on the year.",
+    )
+    open_findings_reason = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Why the year is approved while audit findings are open; "
+        "required when there are any, recorded on the year and in the report.",
     )
 
 

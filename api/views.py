@@ -444,6 +444,7 @@ class ReportingYearViewSet(OrganisationViewMixin, viewsets.ReadOnlyModelViewSet)
             actor=request.user,
             year=int(year),
             confirm_unverified=confirm.validated_data["confirm_unverified"],
+            open_findings_reason=confirm.validated_data["open_findings_reason"],
         )
         return self._done(year)
 

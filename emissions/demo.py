@@ -9,6 +9,15 @@ none is shipped: each demo organisation loads its own grid-factor file of
 district-heating figures, invented for the demo and marked unverified. Years
 that use them, or a shipped factor marked unverified, are approved with the
 confirmation the year's history records.
+
+Travel uses the factors a Nordic company would: flights between non-UK
+airports at DESNZ's "International, to/from non-UK" figure, and hotel nights
+at the organisation's own factor for Nordic hotels, with its published source
+(see NORDIC_HOTEL). Fjordkontakt's flights are domestic Norwegian flights, at
+DESNZ's domestic average, the published figure for flights of that length.
+
+Each year is submitted with a comment on every change its readiness review
+asks one for (DEMO_COMMENTS), as its editors would write them.
 """
 
 import datetime
@@ -17,18 +26,24 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Sum
 
 from accounts.models import Organisation, User
-from emissions.factor_files import ParsedFactorFile
+from emissions.factor_files import ParsedFactor, ParsedFactorFile
 from emissions.factor_files.grid import GRID_COLUMNS, parse_grid_rows
 from emissions.models import ActivityEntry, ActivityType, EvidenceKind, FactorSetKind
+from emissions.readiness.changes import year_changes
 from emissions.resolution import ResolutionCache
 from emissions.services import records
 from emissions.services.entries import entry_create
 from emissions.services.evidence import evidence_add
-from emissions.services.factors import factor_set_import
+from emissions.services.factors import factor_override_create, factor_set_import
 from emissions.services.findings import finding_create
-from emissions.services.years import year_approve, year_submit
+from emissions.services.years import (
+    year_approve,
+    year_change_comments_set,
+    year_submit,
+)
 
 FIRST_YEAR = 2019
 LAST_YEAR = 2025
@@ -77,11 +92,11 @@ class Line:
 
 OFFICE = [
     Line("electricity", "2600", "kWh", ENERGY),
-    Line("flight_short_haul_economy", "5200", "passenger_km", TRAVEL, "calculated"),
-    Line("flight_long_haul_economy", "2400", "passenger_km", TRAVEL, "calculated"),
+    # Flights from Nordic airports, within Europe and beyond.
+    Line("flight_international_economy", "7600", "passenger_km", TRAVEL, "calculated"),
     Line("rail_national", "700", "passenger_km", TRAVEL, "calculated"),
     Line("taxi", "120", "passenger_km", TRAVEL, "spend_based"),
-    Line("hotel_night_uk", "1.5", "room_night", TRAVEL, "calculated"),
+    Line("hotel_night_nordic", "1.5", "room_night", TRAVEL, "calculated"),
     Line("waste_incineration_mixed", "0.06", "tonne", ENERGY, "estimated"),
     Line("waste_recycling_paper", "0.025", "tonne", ENERGY, "measured"),
     Line("waste_composting_food", "0.02", "tonne", ENERGY, "estimated"),
@@ -124,7 +139,7 @@ FJORD_LINES = [
     Line("electricity", "3100", "kWh", ENERGY),
     Line("flight_domestic_average", "900", "passenger_km", TRAVEL, "calculated"),
     Line("taxi", "40", "passenger_km", TRAVEL, "spend_based"),
-    Line("hotel_night_uk", "0.3", "room_night", TRAVEL, "calculated"),
+    Line("hotel_night_nordic", "0.3", "room_night", TRAVEL, "calculated"),
     Line("waste_incineration_mixed", "0.05", "tonne", ENERGY, "measured"),
     Line("waste_recycling_paper", "0.02", "tonne", ENERGY, "measured"),
     Line("waste_recycling_plastics", "0.004", "tonne", ENERGY, "measured"),
@@ -174,6 +189,7 @@ def _seed_organisation(
 ) -> list[ActivityEntry]:
     types = {t.code: t for t in ActivityType.objects.filter(organisation__isnull=True)}
     _load_demo_heating(organisation, admin=admin)
+    _load_nordic_hotel_factor(organisation, admin=admin)
     cache = ResolutionCache()
     created: list[ActivityEntry] = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -253,7 +269,9 @@ def _close_years(organisation: Organisation, *, editor: User, admin: User) -> No
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         if year == OPEN_YEAR:
             continue
-        year_submit(organisation=organisation, actor=editor, year=year)
+        _comment_changes(organisation, year=year, editor=editor)
+        # Approved at once below: no e-mail to the approvers.
+        year_submit(organisation=organisation, actor=editor, year=year, notify=False)
         year_approve(
             organisation=organisation,
             actor=admin,
@@ -307,6 +325,192 @@ def _load_demo_heating(organisation: Organisation, *, admin: User) -> None:
         actor=admin,
         file_name="demo-heating.csv",
     )
+
+
+# Hotel nights in the Nordic countries: DESNZ publishes no Nordic figure in its
+# current editions. Its 2020 edition is the one that gives a Nordic country,
+# Finland (later editions leave that cell blank); the demo organisations use it
+# as their own factor for every Nordic hotel night, with its source.
+NORDIC_HOTEL = {
+    "co2e": Decimal("11.8"),
+    "publication": (
+        "UK Government GHG Conversion Factors for Company Reporting 2020 (BEIS)"
+    ),
+    "edition": "2020",
+    "table_or_page": "Flat file, Factors by Category, Hotel stay, Finland, row 7510",
+    "source_url": (
+        "https://www.gov.uk/government/publications/"
+        "greenhouse-gas-reporting-conversion-factors-2020"
+    ),
+    "source_note": (
+        "Hotel stay, Finland, kg CO2e per room night, used for hotel nights in the "
+        "Nordic countries: the only Nordic country the UK tables give a figure "
+        "for (2020 edition; later editions leave it blank)."
+    ),
+}
+
+
+def _load_nordic_hotel_factor(organisation: Organisation, *, admin: User) -> None:
+    """Load the own Nordic hotel-night factor and make it the type's factor."""
+    factor_set, _created = factor_set_import(
+        parsed=ParsedFactorFile(
+            publisher=organisation.name,
+            name="Own factors: hotel nights in the Nordic countries",
+            edition_year=2020,
+            version="1",
+            region="NO, SE, DK, FI",
+            source_url=NORDIC_HOTEL["source_url"],
+            licence="Open Government Licence v3.0",
+            gwp_basis="AR4",
+            checksum_sha256=f"demo-nordic-hotel-{organisation.pk}",
+            rows=[
+                ParsedFactor(
+                    key="own|hotel_night_nordic|room_night",
+                    scope_label="Scope 3",
+                    path=("Hotel stay", "Nordic countries (Finland's figure)"),
+                    column_text="",
+                    unit="room_night",
+                    unit_label="Room per night",
+                    co2e=NORDIC_HOTEL["co2e"],
+                    gases={},
+                    gas_basis="co2e",
+                    source_note=NORDIC_HOTEL["source_note"],
+                    publication=NORDIC_HOTEL["publication"],
+                    edition=NORDIC_HOTEL["edition"],
+                    table_or_page=NORDIC_HOTEL["table_or_page"],
+                    source_url=NORDIC_HOTEL["source_url"],
+                    gases_covered="co2e",
+                    verification="source",
+                    verification_note="Read in the publisher's 2020 flat file.",
+                )
+            ],
+        ),
+        kind=FactorSetKind.GENERIC,
+        organisation=organisation,
+        actor=admin,
+        file_name="nordic-hotel-nights.csv",
+    )
+    factor_override_create(
+        organisation=organisation,
+        actor=admin,
+        activity_type=ActivityType.objects.get(
+            organisation__isnull=True, code="hotel_night_nordic"
+        ),
+        factor=factor_set.factors.get(),
+    )
+
+
+# The demo editors' comments on the changes the readiness review asks one for.
+# Scope totals have their own words per organisation and year; a line's comment
+# says whether its quantity or its factor moved, and why.
+SCOPE_COMMENTS = {
+    ("nordsoft", 2020, "scope2"): "2019 has no published residual mix, so its "
+    "market-based figure is the grid factor's; from 2020 the residual mixes apply.",
+    ("nordsoft", 2020, "scope3"): "Business travel stopped almost entirely from "
+    "March 2020 in the pandemic.",
+    ("nordsoft", 2020, "total"): "Less travel, partly offset by the market-based "
+    "scope 2 now priced at the residual mixes.",
+    ("nordsoft", 2021, "scope1"): "Nordsoft Eesti (Tallinn), acquired in 2021, "
+    "heats with natural gas.",
+    ("nordsoft", 2021, "scope2"): "Tallinn's electricity joined in 2021; "
+    "guarantees of origin cover Stockholm and Helsinki from 2021.",
+    ("nordsoft", 2021, "scope3"): "Travel picked up in the pandemic's second year, "
+    "and Tallinn joined.",
+    ("nordsoft", 2021, "total"): "Tallinn joined the group and travel picked up.",
+    ("nordsoft", 2022, "scope3"): "Business travel came back after the pandemic.",
+    ("nordsoft", 2022, "total"): "Business travel came back after the pandemic.",
+    ("nordsoft", 2023, "scope2"): "Guarantees of origin cover Oslo's electricity "
+    "from 2023.",
+    ("fjordkontakt", 2020, "scope2"): "2019 has no published residual mix, so its "
+    "market-based figure is the grid factor's; from 2020 NVE's residual mix "
+    "applies.",
+    ("fjordkontakt", 2020, "scope3"): "Fewer flights and taxis in the pandemic.",
+    ("fjordkontakt", 2020, "total"): "The market-based scope 2, now at NVE's "
+    "residual mix, outweighs the fall in travel.",
+    ("fjordkontakt", 2022, "scope2"): "Guarantees of origin cover the electricity "
+    "in Bergen from 2022.",
+    ("fjordkontakt", 2022, "scope3"): "Travel came back after the pandemic.",
+    ("fjordkontakt", 2022, "total"): "Guarantees of origin in Bergen; travel came "
+    "back after the pandemic.",
+}
+FLEET_COMMENT = (
+    "Fewer litres of diesel and petrol: company cars are replaced by electric "
+    "cars, one contract at a time."
+)
+TRAVEL_CODES = {
+    "flight_international_economy",
+    "flight_domestic_average",
+    "rail_national",
+    "taxi",
+    "hotel_night_nordic",
+}
+FLEET_CODES = {"diesel_vehicles", "petrol_vehicles"}
+GRID_CODES = {"electricity", "server_energy", "district_heating"}
+TRAVEL_COMMENTS = {
+    2020: "Travel stopped almost entirely from March 2020 in the pandemic.",
+    2021: "Travel picked up slowly in the pandemic's second year.",
+    2022: "Travel came back after the pandemic, still below 2019.",
+}
+
+
+def _quantities(organisation: Organisation, code: str, activity: str, year: int):
+    return ActivityEntry.objects.filter(
+        organisation=organisation,
+        business_unit__code=code,
+        activity_type__code=activity,
+        reporting_year__year=year,
+    ).aggregate(q=Sum("converted_quantity"))["q"]
+
+
+def _demo_comment(organisation: Organisation, change, year: int) -> str:
+    """Write what the demo's editors would say about a change."""
+    if change.is_scope:
+        if change.key == "scope1":
+            return SCOPE_COMMENTS.get(
+                (organisation.slug, year, "scope1"), FLEET_COMMENT
+            )
+        return SCOPE_COMMENTS.get(
+            (organisation.slug, year, change.key),
+            "See the largest changes by business unit and activity.",
+        )
+    code, activity = change.unit_code, change.activity_code
+    if not change.previous_t:
+        if code == "EE-TLL" and year == 2021:
+            return "Nordsoft Eesti (Tallinn) joined the group in 2021."
+        if activity == "home_working":
+            return "Home working is reported from 2024 (scope 3 category 7)."
+        return "A new source this year."
+    before = _quantities(organisation, code, activity, year - 1)
+    after = _quantities(organisation, code, activity, year)
+    moved = before and after and abs(after / before - 1) * 100 > Decimal(10)
+    if not moved:
+        if activity in GRID_CODES:
+            return (
+                "The grid factor of the unit's country changed between the two "
+                "years; the consumption moved little."
+            )
+        return (
+            "The published factor changed between the two years' editions; the "
+            "quantity moved little."
+        )
+    if activity in TRAVEL_CODES:
+        return TRAVEL_COMMENTS.get(year, "Fewer trips under the travel policy.")
+    if activity in FLEET_CODES:
+        return FLEET_COMMENT
+    return "The quantity follows the headcount and the offices' efficiency measures."
+
+
+def _comment_changes(organisation: Organisation, *, year: int, editor: User) -> None:
+    """Comment every change of the year's review that asks for a comment."""
+    review = year_changes(organisation=organisation, year=year)
+    comments = {
+        change.key: _demo_comment(organisation, change, year)
+        for change in review.needing_comments
+    }
+    if comments:
+        year_change_comments_set(
+            organisation=organisation, actor=editor, year=year, comments=comments
+        )
 
 
 # The organisation's own words for the 2024 report, and its scope 3 boundary.

@@ -87,6 +87,40 @@ class ReasonForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    """The approval's confirmation; the service decides what each case needs."""
+
+    confirm_unverified = forms.BooleanField(
+        label=_(
+            "I approve the year with the unverified factors listed above; this "
+            "is recorded in the year's history."
+        ),
+        required=False,
+    )
+    open_findings_reason = forms.CharField(
+        label=_("Reason for approving with open findings"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the year's history and printed in the report."),
+    )
+
+
+class ChangeCommentsForm(forms.Form):
+    """A comment per change of the readiness review, by the change's key."""
+
+    def __init__(self, *args, changes, **kwargs):
+        super().__init__(*args, **kwargs)
+        for change in changes:
+            self.fields[change.key] = forms.CharField(
+                label=change.label,
+                required=False,
+                max_length=2000,
+                initial=change.comment,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+
 class EntryFilterForm(forms.Form):
     """The figure an entry list is filtered to: validated, never trusted."""
 
@@ -107,6 +141,11 @@ class EntryFilterForm(forms.Form):
         choices=[("", "–")] + [(n, str(n)) for n in range(1, 16)],
     )
     activity = forms.ChoiceField(label=_("Activity"), required=False, choices=())
+    evidence = forms.ChoiceField(
+        label=_("Evidence"),
+        required=False,
+        choices=[("", _("With or without")), ("missing", _("Without evidence"))],
+    )
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Membership, Organisation
+from emissions.history_values import SEPARATOR, display_field, json_changes
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -297,21 +298,6 @@ FIELD_LABELS = {
 HIDDEN_FIELDS = frozenset({"version", "calculated_at", "factor_key"})
 
 
-def _display(model: Any, field_name: str, value: Any) -> Any:
-    if value is None or value == "":
-        return "—"
-    try:
-        model_field = model._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001 - fields dropped since the record was written
-        return value
-    if model_field.choices:
-        return dict(model_field.flatchoices).get(value, value)
-    if model_field.is_relation and model_field.related_model is not None:
-        target = model_field.related_model._default_manager.filter(pk=value).first()
-        return target if target is not None else f"#{value}"
-    return value
-
-
 def history_item(record: Any, kind: str = "") -> HistoryItem:
     """Describe one historical record with the fields it changed."""
     model = record.instance_type
@@ -328,12 +314,30 @@ def history_item(record: Any, kind: str = "") -> HistoryItem:
                     label = str(model._meta.get_field(change.field).verbose_name)
                 except Exception:  # noqa: BLE001
                     label = change.field.replace("_", " ")
+            if isinstance(change.old, dict) or isinstance(change.new, dict):
+                # A JSON object: one row per key that changed.
+                changes.extend(
+                    FieldChange(
+                        field=change.field,
+                        label=f"{label}{SEPARATOR}{key}" if key else label,
+                        old=old,
+                        new=new,
+                    )
+                    for key, old, new in json_changes(
+                        model,
+                        change.field,
+                        change.old,
+                        change.new,
+                        organisation_id=getattr(record, "organisation_id", None),
+                    )
+                )
+                continue
             changes.append(
                 FieldChange(
                     field=change.field,
                     label=label,
-                    old=_display(model, change.field, change.old),
-                    new=_display(model, change.field, change.new),
+                    old=display_field(model, change.field, change.old),
+                    new=display_field(model, change.field, change.new),
                 )
             )
     return HistoryItem(
@@ -456,6 +460,8 @@ class EntryFilter:
     scope: int | None = None
     scope3_category: int | None = None
     activity: str | None = None
+    # Only the lines without a document (the readiness review's evidence list).
+    without_evidence: bool = False
 
 
 def entries_matching(
@@ -475,6 +481,10 @@ def entries_matching(
         qs = qs.filter(scope=3, scope3_category=filters.scope3_category)
     if filters.activity:
         qs = qs.filter(activity_type__code=filters.activity)
+    if filters.without_evidence:
+        from emissions.readiness.evidence import without_evidence
+
+        qs = without_evidence(qs)
     return (
         qs.select_related("business_unit", "activity_type", "factor_set", "factor")
         .annotate(

@@ -36,6 +36,11 @@ urlpatterns = [
     path("years/", years.year_index, name="year_index"),
     path("years/<int:year>/", years.year_detail, name="year_detail"),
     path("years/<int:year>/submit/", years.year_submit_view, name="year_submit"),
+    path(
+        "years/<int:year>/comments/",
+        years.year_change_comments,
+        name="year_change_comments",
+    ),
     path("years/<int:year>/return/", years.year_return_view, name="year_return"),
     path("years/<int:year>/approve/", years.year_approve_view, name="year_approve"),
     path("years/<int:year>/unlock/", years.year_unlock_view, name="year_unlock"),

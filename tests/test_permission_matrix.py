@@ -71,6 +71,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "year_index": lambda o: {},
     "year_detail": lambda o: {"year": 2024},
     "year_submit": lambda o: {"year": 2024},
+    "year_change_comments": lambda o: {"year": 2024},
     "year_return": lambda o: {"year": 2024},
     "year_approve": lambda o: {"year": 2024},
     "year_unlock": lambda o: {"year": 2024},
@@ -112,7 +113,11 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "entry_list": lambda o: {},
 }
 # Pages whose rule is narrower than their capability.
-OVERRIDES = {"history_index": {Role.ADMIN, Role.AUDITOR}}
+OVERRIDES = {
+    "history_index": {Role.ADMIN, Role.AUDITOR},
+    # Read-only for auditors; administrators change it.
+    "factor_methodology": {Role.ADMIN, Role.AUDITOR},
+}
 # An editor limited to the business unit EXTRA, while the fixture's entry,
 # instrument, evidence, batch, finding and report belong to OSL or to the whole
 # organisation: the exact status of each page (accounts.tenancy's rule). WRITES
@@ -151,7 +156,10 @@ LIMITED_EDITOR: dict[str, int | str] = {
     "evidence_remove": 403,
     "year_index": 200,
     "year_detail": 200,
-    "year_submit": WRITES,
+    # A year is the whole organisation's: a limited member neither comments
+    # its changes nor submits it.
+    "year_submit": 403,
+    "year_change_comments": 403,
     "year_return": 403,
     "year_approve": 403,
     "year_unlock": 403,

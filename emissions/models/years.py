@@ -51,6 +51,20 @@ class ReportingYear(models.Model):
     unverified_factors_confirmed = models.TextField(
         _("unverified factors confirmed at approval"), blank=True
     )
+    # The readiness review's comments on the changes against the previous
+    # year, by the change's key (emissions.readiness.changes): {"scope2": "..."}.
+    change_comments = models.JSONField(
+        _("comments on changes against last year"), default=dict, blank=True
+    )
+    open_findings_at_approval = models.TextField(
+        _("audit findings open at approval"), blank=True
+    )
+    open_findings_reason = models.TextField(
+        _("reason for approving with open findings"), blank=True
+    )
+    approved_without_second_person = models.BooleanField(
+        _("approved without a second person"), default=False
+    )
     evidence = models.ManyToManyField(
         "emissions.EvidenceDocument", blank=True, related_name="reporting_years"
     )
@@ -65,10 +79,13 @@ class ReportingYear(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "year"], name="reporting_year_unique"
             ),
+            # The submitter approves only where the organisation allows a sole
+            # administrator to, and the year says so.
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True)
                 | Q(submitted_by__isnull=True)
-                | ~Q(approved_by=F("submitted_by")),
+                | ~Q(approved_by=F("submitted_by"))
+                | Q(approved_without_second_person=True),
                 name="reporting_year_four_eyes",
             ),
         ]

@@ -434,7 +434,7 @@ def entry_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_list(request: HttpRequest) -> HttpResponse:
     """The entries behind a figure: by year, unit, scope, category and activity."""
     from reports.selectors import unit_subtree_ids
-    from reports.summary import figure_totals
+    from reports.summary import FigureTotals, figure_totals
 
     organisation = request.organisation
     allowed = units_for_member(organisation=organisation, membership=request.membership)
@@ -471,21 +471,30 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         scope=data["scope"],
         scope3_category=data["category"],
         activity=data["activity"] or None,
+        without_evidence=data["evidence"] == "missing",
     )
     entries = list(
         entries_matching(
             organisation=organisation, filters=filters, allowed_units=allowed
         )
     )
-    totals = figure_totals(
-        organisation=organisation,
-        year=filters.year,
-        units=units,
-        scope=filters.scope,
-        scope3_category=filters.scope3_category,
-        activity=filters.activity,
-        business_unit=unit,
-    )
+    if filters.without_evidence:
+        # Not a figure of the dashboard: the listed lines as entered, as the
+        # readiness review counts them.
+        totals = FigureTotals(
+            lines_t=sum((e.kg_co2e for e in entries), Decimal(0)) / 1000,
+            headline_t=None,
+        )
+    else:
+        totals = figure_totals(
+            organisation=organisation,
+            year=filters.year,
+            units=units,
+            scope=filters.scope,
+            scope3_category=filters.scope3_category,
+            activity=filters.activity,
+            business_unit=unit,
+        )
     return render(
         request,
         "emissions/entries/list.html",

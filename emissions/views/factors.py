@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
-from accounts.tenancy import org_view, readable
+from accounts.tenancy import org_view, readable, require_whole_organisation
 from carbonledger.lib.params import parse_int
 from emissions.factor_files import FactorFileError, UnsafeFactorFile
 from emissions.models import (
@@ -375,7 +375,11 @@ def _methodology_context(request: HttpRequest, **forms_) -> dict:
     organisation = request.organisation
     years = list(open_years(organisation=organisation).values_list("year", flat=True))
     preference = FactorPreference.objects.filter(organisation=organisation).first()
+    kind = preference.kind if preference else FactorSetKind.DESNZ
     context = {
+        "publisher_label": dict(PreferenceForm.base_fields["kind"].choices).get(
+            kind, kind
+        ),
         "gwp_form": GwpChangeForm(initial={"gwp_set": organisation.gwp_set}),
         "preference_form": PreferenceForm(
             initial={"kind": preference.kind if preference else FactorSetKind.DESNZ}
@@ -395,8 +399,14 @@ def _methodology_context(request: HttpRequest, **forms_) -> dict:
 
 
 @require_GET
-@org_view(Capability.MANAGE)
+@org_view(Capability.VIEW)
 def factor_methodology(request: HttpRequest) -> HttpResponse:
+    """The GWP set, publisher, residual mixes and overrides; auditors read it."""
+    membership = request.membership
+    if not (membership.can(Capability.MANAGE) or membership.can(Capability.AUDIT)):
+        raise PermissionDenied("Only administrators and auditors see the methodology.")
+    # Its changes carry the whole organisation's totals.
+    require_whole_organisation(membership)
     return render(
         request, "emissions/factors/methodology.html", _methodology_context(request)
     )

@@ -117,9 +117,11 @@ def test_the_year_from_entry_to_audit(company, login, live_server, shot, tmp_pat
     page.wait_for_load_state()
     assert ReportingYear.objects.get(organisation=org, year=2024).status == "submitted"
 
-    # The administrator approves it: the year locks.
+    # The administrator approves it after the review's figures: the year locks.
     admin_page = login(users["admin"].email, TEST_PASSWORD)
     admin_page.goto(f"{base}/years/2024/")
+    admin_page.click("text=Review and approve >> nth=0")
+    admin_page.wait_for_selector("text=Confirm the approval")
     # NVE's 2024 figure and the heating supplier's are not checked: the
     # administrator confirms approving the year with them.
     admin_page.check("input[name=confirm_unverified]")

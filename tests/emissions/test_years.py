@@ -136,8 +136,12 @@ def test_submitter_sees_the_four_eyes_message_when_approving(client_for, org, ad
 
 def test_year_action_urls_refuse_get(client_for, admin):
     client = client_for(admin)
-    for name in ["year_submit", "year_approve", "year_return", "year_unlock"]:
+    for name in ["year_submit", "year_change_comments", "year_return", "year_unlock"]:
         assert client.get(reverse(name, args=["acme", 2024])).status_code == 405
+    # The approval's GET is its confirmation; a year not submitted has none.
+    response = client.get(reverse("year_approve", args=["acme", 2024]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("year_detail", args=["acme", 2024])
     assert client.post(reverse("year_index", args=["acme"])).status_code == 405
     assert client.post(reverse("year_detail", args=["acme", 2024])).status_code == 405
 
@@ -216,8 +220,11 @@ def test_the_year_page_lists_unverified_factors_and_asks_to_confirm(
     html = client_for(admin2).get(url).content.decode()
     assert "Unverified factors" in html
     assert UNVERIFIED_LABEL in html
-    assert 'name="confirm_unverified"' in html
     approve = reverse("year_approve", args=["acme", 2024])
+    # The approval's confirmation lists them again and asks to confirm.
+    html = client_for(admin2).get(approve).content.decode()
+    assert UNVERIFIED_LABEL in html
+    assert 'name="confirm_unverified"' in html
     response = client_for(admin2).post(approve, follow=True)
     assert "Confirm that you approve the year with them" in response.content.decode()
     assert _year(unverified_year).status == YearStatus.SUBMITTED
