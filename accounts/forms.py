@@ -26,7 +26,17 @@ class OrganisationSettingsForm(forms.ModelForm):
             "scope2_headline",
             "include_wtt",
             "include_td_losses",
+            "legal_name",
+            "lei",
+            "org_number_scheme",
+            "reporting_currency",
         ]
+
+    def clean_lei(self) -> str:
+        return self.cleaned_data["lei"].replace(" ", "").upper()
+
+    def clean_reporting_currency(self) -> str:
+        return self.cleaned_data["reporting_currency"].strip().upper()
 
 
 class BusinessUnitForm(forms.ModelForm):
@@ -40,6 +50,7 @@ class BusinessUnitForm(forms.ModelForm):
             "equity_share",
             "year_joined",
             "year_left",
+            "ets_installation",
         ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):

@@ -52,6 +52,10 @@ def organisation_update(
         "scope2_headline",
         "include_wtt",
         "include_td_losses",
+        "legal_name",
+        "lei",
+        "org_number_scheme",
+        "reporting_currency",
     }
     for name, value in fields.items():
         if name not in allowed:
