@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "emissions",
     "reports",
     "api",
+    "disclosures",
 ]
 
 MIDDLEWARE = [
