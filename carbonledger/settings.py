@@ -290,6 +290,12 @@ FACTOR_FILES_DIR = Path(
     )
 )
 
+# EFRAG's VSME digital template, taxonomy (JSON) and units registry, read when
+# a disclosure is exported; the template is copied, never changed in place.
+VSME_DATA_DIR = Path(
+    env.str("VSME_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "vsme"))
+)
+
 # --- Activity entries (area: entries) ---
 # A quantity at or above this is refused as implausible (a unit or separator slip).
 ENTRY_QUANTITY_MAX = env.str("ENTRY_QUANTITY_MAX", default="1000000000000")

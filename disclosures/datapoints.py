@@ -74,6 +74,10 @@ WHY_TURNOVER_PARTIAL = _(
 WHY_NO_SCOPE1 = _("No scope 1 emissions.")
 
 
+# Decimal places every output (page, API, workbook, inline XBRL) gives a unit.
+DECIMALS = {T_CO2E: 6, "tCO2": 6, MWH: 6, MONEY: 2, PERCENT: 4, INTENSITY: 15}
+
+
 @dataclass(frozen=True)
 class Datapoint:
     """One disclosed figure or text."""
@@ -96,6 +100,17 @@ class Datapoint:
     @property
     def is_blank(self) -> bool:
         return self.value is None or self.value == ""
+
+    @property
+    def decimals(self) -> int | None:
+        return DECIMALS.get(self.unit)
+
+    @property
+    def rounded(self):
+        """The value as exported: numbers to the unit's decimal places."""
+        if isinstance(self.value, Decimal) and self.decimals is not None:
+            return self.value.quantize(Decimal(1).scaleb(-self.decimals))
+        return self.value
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,16 @@ def energy_for_year(
 
 # --- The disclosure: identifiers, inventory, energy, target, texts -----------
 
+
+def year_exists(*, organisation: Organisation, year: int) -> bool:
+    """Return whether the organisation has the reporting year."""
+    from emissions.models import ReportingYear
+
+    if not 1 <= year <= 32767:
+        return False
+    return ReportingYear.objects.filter(organisation=organisation, year=year).exists()
+
+
 LEI_SCHEME = "http://standards.iso.org/iso/17442"
 # A national register number is named by its ISO 6523 scheme in the ebCore
 # party-id type URN (OASIS ebCore Party Id Type), e.g. ...:iso6523:0192.
