@@ -69,7 +69,7 @@ class DisclosureView(APIView):
 
     permission_classes = [OrganisationAccess]
 
-    @extend_schema(responses=DisclosureSerializer)
+    @extend_schema(operation_id="disclosure_retrieve", responses=DisclosureSerializer)
     def get(self, request, org_slug: str, year: int):
         require_whole_organisation(request.membership)
         organisation = request.organisation
@@ -115,6 +115,7 @@ class DisclosureFileView(APIView):
     permission_classes = [OrganisationAccess]
 
     @extend_schema(
+        operation_id="disclosure_file_retrieve",
         parameters=[
             OpenApiParameter(
                 "fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS)
