@@ -28,7 +28,17 @@ class OrganisationSettingsForm(forms.ModelForm):
             "include_td_losses",
             "change_comment_threshold_pct",
             "allow_self_approval",
+            "legal_name",
+            "lei",
+            "org_number_scheme",
+            "reporting_currency",
         ]
+
+    def clean_lei(self) -> str:
+        return self.cleaned_data["lei"].replace(" ", "").upper()
+
+    def clean_reporting_currency(self) -> str:
+        return self.cleaned_data["reporting_currency"].strip().upper()
 
 
 class BusinessUnitForm(forms.ModelForm):
@@ -42,6 +52,7 @@ class BusinessUnitForm(forms.ModelForm):
             "equity_share",
             "year_joined",
             "year_left",
+            "ets_installation",
         ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):

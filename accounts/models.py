@@ -6,6 +6,7 @@ from django.contrib.auth.models import (
     BaseUserManager,
     PermissionsMixin,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -99,6 +100,50 @@ slug_validator = RegexValidator(
 )
 
 
+def lei_is_valid(value: str) -> bool:
+    """Return whether a text is an LEI: ISO 17442 form and check digits.
+
+    Twenty characters, the last two digits; letters count 10 (A) to 35 (Z)
+    and the whole number modulo 97 is 1 (ISO 7064 MOD 97-10).
+    """
+    if len(value) != 20 or not value.isascii() or not value.isalnum():
+        return False
+    if value != value.upper() or not value[-2:].isdigit():
+        return False
+    return int("".join(str(int(char, 36)) for char in value)) % 97 == 1
+
+
+def validate_lei(value: str) -> None:
+    if not lei_is_valid(value):
+        raise ValidationError(
+            _(
+                "An LEI has 20 letters and digits and ends in two check digits "
+                "(ISO 17442); check the code on your LEI certificate."
+            ),
+            code="invalid_lei",
+        )
+
+
+class OrgNumberScheme(models.TextChoices):
+    """National register numbers, named by their ISO 6523 scheme."""
+
+    NO_ORG = "NO:ORG", _("Norway: organisasjonsnummer (Brønnøysund)")
+    SE_ORGNR = "SE:ORGNR", _("Sweden: organisationsnummer (Bolagsverket)")
+    DK_CVR = "DK:CVR", _("Denmark: CVR number")
+
+
+# The ISO 6523 international code designator of each scheme, and the number
+# of digits of its numbers.
+ORG_NUMBER_SCHEMES = {
+    OrgNumberScheme.NO_ORG: ("0192", 9),
+    OrgNumberScheme.SE_ORGNR: ("0007", 10),
+    OrgNumberScheme.DK_CVR: ("0184", 8),
+}
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}\Z", _("Use the three-letter ISO 4217 code, e.g. NOK, SEK or EUR.")
+)
+
+
 class Organisation(models.Model):
     """The tenant: a company that keeps its inventory here."""
 
@@ -107,6 +152,33 @@ class Organisation(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
+    # Identifiers for disclosures (VSME, inline XBRL).
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As registered; reports use the name above when empty."),
+    )
+    lei = models.CharField(
+        _("LEI"),
+        max_length=20,
+        blank=True,
+        validators=[validate_lei],
+        help_text=_("Legal Entity Identifier (ISO 17442), 20 characters."),
+    )
+    org_number_scheme = models.CharField(
+        _("register of the organisation number"),
+        max_length=10,
+        choices=OrgNumberScheme.choices,
+        blank=True,
+    )
+    reporting_currency = models.CharField(
+        _("reporting currency"),
+        max_length=3,
+        blank=True,
+        validators=[currency_validator],
+        help_text=_("ISO 4217 code of the revenue that intensities are given per."),
+    )
     country = models.CharField(_("country"), max_length=2, default="NO")
     base_year = models.PositiveSmallIntegerField(
         _("base year"),
@@ -176,6 +248,29 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.org_number_scheme:
+            _icd, length = ORG_NUMBER_SCHEMES[self.org_number_scheme]
+            compact = self.org_number.replace(" ", "").replace("-", "")
+            if len(compact) != length or not compact.isdigit():
+                raise ValidationError(
+                    {
+                        "org_number": _(
+                            "A number of this register has %(digits)s digits."
+                        )
+                        % {"digits": length}
+                    }
+                )
+
+    @property
+    def org_number_digits(self) -> str:
+        return "".join(char for char in self.org_number if char.isdigit())
+
+    @property
+    def reporting_name(self) -> str:
+        return self.legal_name or self.name
+
 
 # A unit's code is part of page addresses (the grid, the unit's settings),
 # file names and import files: letters A-Z, digits, "-" and "_" only.
@@ -216,6 +311,14 @@ class BusinessUnit(models.Model):
         _("year joined"), null=True, blank=True
     )
     year_left = models.PositiveSmallIntegerField(_("year left"), null=True, blank=True)
+    ets_installation = models.BooleanField(
+        _("installation under a regulated emission trading scheme"),
+        default=False,
+        help_text=_(
+            "E.g. the EU ETS: the unit's scope 1 emissions count as emissions "
+            "from regulated emission trading schemes (ESRS E1-6)."
+        ),
+    )
 
     history = HistoricalRecords()
 

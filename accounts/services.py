@@ -62,6 +62,10 @@ def organisation_update(
         "include_td_losses",
         "change_comment_threshold_pct",
         "allow_self_approval",
+        "legal_name",
+        "lei",
+        "org_number_scheme",
+        "reporting_currency",
     }
     for name, value in fields.items():
         if name not in allowed:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -31,5 +31,6 @@ urlpatterns = [
         views.InventoryView.as_view(),
         name="api-inventory",
     ),
+    path("organisations/<slug:org_slug>/disclosures/", include("disclosures.urls_api")),
     *router.urls,
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "emissions",
     "reports",
     "api",
+    "disclosures",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,12 @@ FACTOR_FILES_DIR = Path(
     env.str(
         "FACTOR_FILES_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "factors")
     )
+)
+
+# EFRAG's VSME digital template, taxonomy (JSON) and units registry, read when
+# a disclosure is exported; the template is copied, never changed in place.
+VSME_DATA_DIR = Path(
+    env.str("VSME_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "vsme"))
 )
 
 # --- Activity entries (area: entries) ---

@@ -10,6 +10,7 @@ organisation_patterns = [
     path("", include("accounts.urls_org")),
     path("", include("emissions.urls")),
     path("", include("reports.urls")),
+    path("", include("disclosures.urls")),
 ]
 
 urlpatterns = [

@@ -111,6 +111,9 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "scope3_exclusion_save": lambda o: {"year": 2024},
     "scope3_exclusion_delete": lambda o: {"year": 2024, "category": 14},
     "entry_list": lambda o: {},
+    "disclosure_index": lambda o: {},
+    "disclosure_detail": lambda o: {"year": 2024},
+    "disclosure_export": lambda o: {"year": 2024, "fmt": "vsme-xlsx"},
 }
 # Pages whose rule is narrower than their capability.
 OVERRIDES = {
@@ -200,6 +203,10 @@ LIMITED_EDITOR: dict[str, int | str] = {
     # year it asks for, it answers 400 with the form.
     "entry_list": 400,
     "report_download": 403,
+    # Disclosures are figures of the whole organisation.
+    "disclosure_index": 403,
+    "disclosure_detail": 403,
+    "disclosure_export": 403,
 }
 # URLs outside any organisation: name -> expected status for an anonymous GET.
 PUBLIC = {
