@@ -32,6 +32,7 @@ from emissions.models import (
     ActivityEntry,
     ActivityType,
     CarbonCredit,
+    ContractualInstrument,
     EmissionFactor,
     FactorSet,
     Metric,

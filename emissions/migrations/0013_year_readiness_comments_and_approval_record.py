@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_approval_settings_and_named_approvers'),
-        ('emissions', '0011_grid_factor_provenance_residual_mix_and_go_register'),
+        ('emissions', '0012_activity_type_pue_field'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

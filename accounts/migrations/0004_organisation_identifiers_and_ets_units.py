@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_unit_codes_fit_addresses'),
+        ('accounts', '0003_approval_settings_and_named_approvers'),
     ]
 
     operations = [
