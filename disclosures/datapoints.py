@@ -63,7 +63,9 @@ WHY_TARGET_SCOPES = _("The target covers %(scopes)s; this row is not part of it.
 WHY_NO_ACTIONS = _(
     "No actions are written in the year's report texts (Reports > Report texts)."
 )
-WHY_NO_PLAN = _("CarbonLedger keeps no transition plan text.")
+WHY_NO_PLAN = _(
+    "No transition plan is written for the year (below, by an administrator)."
+)
 WHY_NO_SELF_GENERATED = _("No self-generated electricity is recorded.")
 WHY_NO_CURRENCY = _("No reporting currency is set in the organisation settings.")
 WHY_NO_TURNOVER = _("No revenue is recorded for the year in %(currency)s.")
@@ -154,12 +156,14 @@ def build_datapoints(
     target: TargetFigures | None,
     actions: tuple[str, str] | None,
     ets_scope1_t: Decimal,
+    plan=None,
     scope3_reported: bool,
 ) -> list[Datapoint]:
     """Lay out the datapoints of the four disclosures.
 
     `inventory` is a `reports.selectors.YearInventory`, `energy` an
-    `EnergyBreakdown`; `actions` the main actions text and its language.
+    `EnergyBreakdown`; `actions` the main actions text and its language;
+    `plan` the year's `TransitionPlan` (or None).
     """
     points: list[Datapoint] = []
     inv = inventory
@@ -480,11 +484,20 @@ def build_datapoints(
         "c3.transition_plan",
         "C3",
         _("Transition plan for climate change mitigation"),
-        None,
+        plan.text if plan else None,
         TEXT,
         "vsme:DescriptionOfATransitionPlanForClimateChangeMitigationIncludingAnExplanationOfHowItIsContributingToReduceGhgEmissions",
-        note=str(WHY_NO_PLAN),
+        note="" if plan else str(WHY_NO_PLAN),
+        language=plan.language if plan else "",
     )
+    if plan:
+        add(
+            "c3.transition_plan_status",
+            "C3",
+            _("Status of the transition plan"),
+            str(_("adopted") if plan.adopted else _("adoption planned")),
+            TEXT,
+        )
 
     # --- E1-5: energy consumption and mix ------------------------------------
     fuels, power, heat = energy.fuels, energy.electricity, energy.heat

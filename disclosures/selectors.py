@@ -401,7 +401,7 @@ class Disclosure:
     inventory: object
     energy: EnergyBreakdown
     datapoints: list
-    target_count: int = 0
+    transition_plan: object = None
 
     @property
     def final(self) -> bool:
@@ -565,6 +565,20 @@ def _actions(*, organisation: Organisation, year: int, language: str):
     return None
 
 
+def transition_plan_for(*, organisation: Organisation, year: int, language: str):
+    """Return the year's transition plan, the report's language first (or None)."""
+    from disclosures.models import TransitionPlan
+
+    stored = {
+        plan.language: plan
+        for plan in TransitionPlan.objects.filter(organisation=organisation, year=year)
+    }
+    for code in dict.fromkeys([language, organisation.language, "en", "nb", "sv"]):
+        if code in stored:
+            return stored[code]
+    return None
+
+
 def _target(*, organisation: Organisation, inventory):
     from disclosures.datapoints import TargetFigures
 
@@ -616,6 +630,7 @@ def disclosure_for_year(
         year=year,
         units_with_emissions=inventory.by_business_unit,
     )
+    plan = transition_plan_for(organisation=organisation, year=year, language=language)
     points = build_datapoints(
         year=year,
         inventory=inventory,
@@ -625,6 +640,7 @@ def disclosure_for_year(
         actions=_actions(organisation=organisation, year=year, language=language),
         ets_scope1_t=ets_scope1_t(organisation=organisation, year=year, fixed_at=fixed),
         scope3_reported=scope3_reported,
+        plan=plan,
     )
     return Disclosure(
         organisation=organisation,
@@ -636,4 +652,5 @@ def disclosure_for_year(
         inventory=inventory,
         energy=energy,
         datapoints=points,
+        transition_plan=plan,
     )

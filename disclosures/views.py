@@ -1,17 +1,23 @@
 """The disclosure page and its downloads (whole-organisation figures only)."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Language
 from accounts.roles import Capability
 from accounts.tenancy import org_view, require_whole_organisation
+from carbonledger.lib.forms import add_service_errors
 from disclosures.exports import disclosure_file
 from disclosures.formats import FORMATS
+from disclosures.forms import TransitionPlanForm
+from disclosures.models import TransitionPlan
 from disclosures.selectors import disclosure_for_year, year_exists
+from disclosures.services import transition_plan_set
 from emissions.models import ReportingYear
 
 
@@ -48,12 +54,7 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@org_view(Capability.VIEW)
-def disclosure_detail(request: HttpRequest, year: int) -> HttpResponse:
-    """A year's VSME B3/C3 and ESRS E1-5/E1-6 datapoints with their entries."""
-    require_whole_organisation(request.membership)
-    year = _year(request, year)
+def _detail(request: HttpRequest, year: int, plan_form=None, status=200):
     language = _language(request)
     disclosure = disclosure_for_year(
         organisation=request.organisation,
@@ -71,8 +72,47 @@ def disclosure_detail(request: HttpRequest, year: int) -> HttpResponse:
             "formats": FORMATS.values(),
             "report_language": language,
             "languages": Language.choices,
+            "plans": TransitionPlan.objects.filter(
+                organisation=request.organisation, year=year
+            ).select_related("updated_by"),
+            "plan_form": plan_form
+            or TransitionPlanForm(initial={"language": language, "adopted": True}),
         },
+        status=status,
     )
+
+
+@require_GET
+@org_view(Capability.VIEW)
+def disclosure_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """A year's VSME B3/C3 and ESRS E1-5/E1-6 datapoints with their entries."""
+    require_whole_organisation(request.membership)
+    return _detail(request, _year(request, year))
+
+
+@require_POST
+@org_view(Capability.MANAGE)
+def disclosure_plan_save(request: HttpRequest, year: int) -> HttpResponse:
+    """Save the year's transition plan in one language (administrators)."""
+    require_whole_organisation(request.membership)
+    year = _year(request, year)
+    form = TransitionPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            transition_plan_set(
+                organisation=request.organisation,
+                actor=request.user,
+                year=year,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The transition plan was saved."))
+            return redirect(
+                "disclosure_detail", org_slug=request.organisation.slug, year=year
+            )
+    return _detail(request, year, plan_form=form, status=400)
 
 
 @require_GET

@@ -114,6 +114,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "disclosure_index": lambda o: {},
     "disclosure_detail": lambda o: {"year": 2024},
     "disclosure_export": lambda o: {"year": 2024, "fmt": "vsme-xlsx"},
+    "disclosure_plan_save": lambda o: {"year": 2024},
 }
 # Pages whose rule is narrower than their capability.
 OVERRIDES = {
@@ -207,6 +208,7 @@ LIMITED_EDITOR: dict[str, int | str] = {
     "disclosure_index": 403,
     "disclosure_detail": 403,
     "disclosure_export": 403,
+    "disclosure_plan_save": 403,
 }
 # URLs outside any organisation: name -> expected status for an anonymous GET.
 PUBLIC = {

@@ -122,6 +122,22 @@ def fill_template(disclosure, template: bytes | None = None) -> bytes:
         "targets",
         has_target,
     )
+    plan = disclosure.transition_plan
+    if plan is not None:
+        # The status list of the template (its own English wording).
+        status = (
+            "A transition plan has already been adopted"
+            if plan.adopted
+            else "Adoption of a transition plan is planned in the future"
+        )
+        row = cells.row_of_label(
+            ENVIRONMENT,
+            "C",
+            "template_label_status_of_implementation_of_a_transition_plan",
+            prefix=True,
+        )
+        if row is not None:
+            cells.set(ENVIRONMENT, f"D{row}", status)
     _switch(
         cells,
         "template_label_is_the_undertaking_disclosing_entity_specific_information_on_"
