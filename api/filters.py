@@ -55,9 +55,10 @@ class WholeNumberFilter(django_filters.Filter):
 
     def __init__(self, *args, minimum: int = 0, maximum: int = MAX_ID, **kwargs):
         super().__init__(*args, minimum=minimum, maximum=maximum, **kwargs)
-        extend_schema_field(
-            {"type": "integer", "minimum": minimum, "maximum": maximum}
-        )(self)
+        schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        if self.label:
+            schema["description"] = str(self.label)
+        extend_schema_field(schema)(self)
 
 
 def year_filter(field_name: str, label: str) -> WholeNumberFilter:

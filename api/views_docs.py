@@ -39,6 +39,26 @@ def _fields(schema: dict, node: dict | None) -> list[dict]:
     return rows
 
 
+def _parameters(operation: dict) -> list[dict]:
+    """Each parameter with its type, range, choices and one-line description."""
+    rows = []
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        rows.append(
+            {
+                "name": parameter["name"],
+                "in": parameter["in"],
+                "required": parameter.get("required", False),
+                "type": schema.get("type", ""),
+                "minimum": schema.get("minimum"),
+                "maximum": schema.get("maximum"),
+                "choices": schema.get("enum", []),
+                "description": parameter.get("description", "").split("\n")[0],
+            }
+        )
+    return rows
+
+
 @require_GET
 def api_docs(request: HttpRequest) -> HttpResponse:
     """List every endpoint with its method, parameters, request and response fields."""
@@ -65,7 +85,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
                     "id": op.get("operationId", ""),
                     "summary": op.get("description", "").split("\n")[0],
                     "tag": (op.get("tags") or ["api"])[0],
-                    "parameters": op.get("parameters", []),
+                    "parameters": _parameters(op),
                     "request": _fields(schema, body.get("schema")),
                     "response": _fields(schema, response_schema.get("schema")),
                 }

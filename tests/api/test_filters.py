@@ -365,3 +365,36 @@ def test_the_schema_lists_the_factor_set_kinds():
         "type": "string",
         "enum": ["curated", "desnz", "epa", "generic", "grid"],
     }
+
+
+def test_the_reference_page_describes_each_filter(client):
+    import lxml.html
+
+    doc = lxml.html.fromstring(client.get("/api/v1/docs/").content.decode())
+    (entries,) = [
+        section
+        for section in doc.xpath("//section")
+        if " ".join(section.xpath("./h2")[0].text_content().split())
+        == "GET /api/v1/organisations/{org_slug}/entries/"
+    ]
+    assert [
+        " ".join(li.text_content().split()) for li in entries.xpath(".//ul/li")
+    ] == [
+        "activity (query, string) Activity type code.",
+        "business_unit (query, string) Business unit code (exact).",
+        "org_slug (path, string, required)",
+        "page (query, integer) A page number within the paginated result set.",
+        "scope (query, integer 1–3) GHG scope (1-3).",
+        "year (query, integer 1990–2100) Reporting year.",
+    ]
+    (sets,) = [
+        section
+        for section in doc.xpath("//section")
+        if " ".join(section.xpath("./h2")[0].text_content().split())
+        == "GET /api/v1/organisations/{org_slug}/factor-sets/"
+    ]
+    kind = " ".join(sets.xpath(".//ul/li")[0].text_content().split())
+    assert kind == (
+        "kind (query, string) Publisher kind. "
+        "One of: curated, desnz, epa, generic, grid"
+    )
