@@ -11,8 +11,8 @@ the approval's confirmation and the e-mail to the approvers:
 - evidence coverage by unit (`evidence`);
 - audit findings not resolved (`findings`);
 - approximate, unverified, older-edition and own factors (`factors`);
-- contractual instruments failing the Scope 2 Quality Criteria, where that
-  check exists (`instruments`).
+- contractual instruments failing the Scope 2 Quality Criteria
+  (`instruments`).
 
 Figures of the whole organisation: for memberships not limited to some units.
 """
@@ -39,8 +39,7 @@ class YearReadiness:
     evidence: EvidenceCoverage
     findings: list[Finding]
     factors: list[FactorWarning]
-    # None while the Quality Criteria check is not available.
-    instruments: list[FailingInstrument] | None
+    instruments: list[FailingInstrument]
 
     @property
     def warnings(self) -> dict[str, int]:
@@ -51,7 +50,7 @@ class YearReadiness:
             "evidence": self.evidence.entries_without,
             "findings": len(self.findings),
             "factors": len(self.factors),
-            "instruments": len(self.instruments or []),
+            "instruments": len(self.instruments),
         }
 
     @property

@@ -1,52 +1,40 @@
 """Contractual instruments that fail the GHG Protocol's Scope 2 Quality Criteria.
 
-Extension point: the check itself belongs with the instruments. The review
-imports the function named by QUALITY_CRITERIA_CHECK, called as
-``instruments_failing_quality_criteria(organisation, year)`` and returning an
-iterable of instruments, or of objects with ``.instrument`` and ``.reasons``
-(a list of texts). Until that function can be imported, the review shows no
-such section.
+The criteria are checked with the instruments (`emissions.quality_criteria`,
+`emissions.selectors_instruments`); the review lists the year's instruments
+that fail at least one, with the reasons and the kWh of market-based scope 2
+that rely on them. Instruments whose criteria are unknown are not failing:
+the year page lists them apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from django.utils.module_loading import import_string
+from decimal import Decimal
 
 from accounts.models import Organisation
-
-QUALITY_CRITERIA_CHECK = (
-    "emissions.selectors_instruments.instruments_failing_quality_criteria"
-)
+from emissions.models import ContractualInstrument
+from emissions.selectors_instruments import instruments_failing_quality_criteria
 
 
 @dataclass(frozen=True)
 class FailingInstrument:
-    instrument: object
+    instrument: ContractualInstrument
+    label: str
+    covered_kwh: Decimal | None
     reasons: list[str] = field(default_factory=list)
-
-
-def quality_criteria_check() -> Callable | None:
-    """Return the instruments' Quality Criteria check, or None while there is none."""
-    try:
-        return import_string(QUALITY_CRITERIA_CHECK)
-    except ImportError:
-        return None
 
 
 def instruments_failing(
     *, organisation: Organisation, year: int
-) -> list[FailingInstrument] | None:
-    """Return the year's instruments failing the criteria (None: no check yet)."""
-    check = quality_criteria_check()
-    if check is None:
-        return None
+) -> list[FailingInstrument]:
+    """Return the year's instruments failing a criterion, each with its reasons."""
     return [
         FailingInstrument(
-            instrument=getattr(item, "instrument", item),
-            reasons=[str(reason) for reason in getattr(item, "reasons", []) or []],
+            instrument=quality.instrument,
+            label=quality.label,
+            covered_kwh=quality.covered_kwh,
+            reasons=[f"{check.label}: {check.reason}" for check in quality.failed],
         )
-        for item in check(organisation, year)
+        for quality in instruments_failing_quality_criteria(organisation, year)
     ]

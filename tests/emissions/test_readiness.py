@@ -14,9 +14,10 @@ from emissions.models import (
     Finding,
     FindingStatus,
 )
-from emissions.readiness import instruments, year_readiness
+from emissions.readiness import year_readiness
 from emissions.readiness.changes import exceeds
 from emissions.readiness.completeness import is_calendar_month, months_covered
+from emissions.services import records
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
 
@@ -341,33 +342,34 @@ def test_factors_to_check_name_what_each_needs(org, lines):
     ]
 
 
-def test_instruments_section_waits_for_the_quality_criteria_check(
-    org, lines, monkeypatch
+def test_instruments_failing_the_quality_criteria_with_their_reasons(
+    org, admin, units, lines
 ):
-    monkeypatch.setattr(
-        instruments, "QUALITY_CRITERIA_CHECK", "emissions.no_such_module.check"
+    assert year_readiness(organisation=org, year=2024).instruments == []
+    rec = records.instrument_create(
+        organisation=org,
+        actor=admin,
+        year=2024,
+        business_unit=units["BGO"],
+        kind="rec",
+        mwh="30",
+        scheme="M-RETS",
+        certificate_first="MRETS-500",
+        certificate_last="MRETS-529",
+        production_country="US",
+        production_start=datetime.date(2024, 1, 1),
+        production_end=datetime.date(2024, 6, 30),
+        cancellation_date=datetime.date(2025, 2, 1),
+        beneficiary=org.name,
     )
-    readiness = year_readiness(organisation=org, year=2024)
-    assert readiness.instruments is None
-    assert "instruments" in readiness.warnings
-
-    class Failing:
-        instrument = "GO-NO-2024-0001"
-        reasons = ["no cancellation date"]
-
-    monkeypatch.setattr(
-        instruments,
-        "QUALITY_CRITERIA_CHECK",
-        "tests.emissions.test_readiness.quality_criteria_for_tests",
-    )
-    quality_criteria_for_tests.found = [Failing()]
     readiness = year_readiness(organisation=org, year=2024)
     assert [(i.instrument, i.reasons) for i in readiness.instruments] == [
-        ("GO-NO-2024-0001", ["no cancellation date"])
+        (
+            rec,
+            [
+                "Same market as the consumption: Produced in US, consumed in NO: "
+                "not the same market for certificates."
+            ],
+        )
     ]
-    assert quality_criteria_for_tests.called_with == (org, 2024)
-
-
-def quality_criteria_for_tests(organisation, year):
-    quality_criteria_for_tests.called_with = (organisation, year)
-    return quality_criteria_for_tests.found
+    assert readiness.warnings["instruments"] == 1
