@@ -94,7 +94,14 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
+# The history's change reason holds 100 characters; what it summarises is kept
+# in full on the year (unlock reason, open-findings reason, comments).
+CHANGE_REASON_LENGTH = 100
+
+
 def _save(reporting_year: ReportingYear, actor: User, reason: str) -> ReportingYear:
+    if len(reason) > CHANGE_REASON_LENGTH:
+        reason = reason[: CHANGE_REASON_LENGTH - 1] + "…"
     reporting_year._history_user = actor
     reporting_year._change_reason = reason
     reporting_year.save()
@@ -340,7 +347,7 @@ def year_approve(
     if unverified:
         reason += f", {len(unverified)} unverified factor(s) confirmed"
     if findings:
-        reason += f", {len(findings)} open finding(s): {findings_reason}"
+        reason += f", {len(findings)} open finding(s) with a reason"
     if alone:
         reason += ", approved without a second person"
     return _save(reporting_year, actor, reason)

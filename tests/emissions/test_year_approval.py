@@ -232,9 +232,23 @@ def test_approval_with_an_open_finding_needs_a_reason_that_is_recorded(
     assert reporting_year.open_findings_reason == (
         "The tickets are on their way; not material."
     )
-    assert _last_reason(reporting_year) == (
-        "approved, 1 open finding(s): The tickets are on their way; not material."
-    )
+    assert _last_reason(reporting_year) == "approved, 1 open finding(s) with a reason"
+    last = reporting_year.history.order_by("-history_id").first()
+    assert last.open_findings_reason == "The tickets are on their way; not material."
+
+
+def test_a_long_reason_is_kept_whole_on_the_year_and_short_in_the_change_reason(
+    submitted, admin, admin2
+):
+    year_approve(organisation=submitted, actor=admin, year=2024)
+    reason = "The supplier's annual statement arrived after the approval. " * 20
+    year_unlock(organisation=submitted, actor=admin2, year=2024, reason=reason)
+    reporting_year = _year(submitted)
+    assert reporting_year.unlock_reason == reason.strip()
+    change_reason = _last_reason(reporting_year)
+    assert len(change_reason) == 100
+    assert change_reason.startswith("unlocked: The supplier's annual statement")
+    assert change_reason.endswith("…")
 
 
 def test_a_resolved_finding_needs_no_reason(submitted, finding, admin):
