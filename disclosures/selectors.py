@@ -11,6 +11,7 @@ inventory (a closed year at the share fixed with it).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
@@ -21,7 +22,7 @@ from django.utils.translation import get_language
 
 from accounts.models import BusinessUnit, Organisation
 from disclosures import energy as E
-from emissions.models import ActivityType, ContractualInstrument
+from emissions.models import ActivityType, ContractualInstrument, YearStatus
 from emissions.year_settings import settings_by_year
 from reports.selectors import entries_for
 
@@ -405,22 +406,18 @@ class Disclosure:
 
     @property
     def final(self) -> bool:
-        return self.year_status == "approved"
+        return self.year_status == YearStatus.APPROVED
 
     @property
     def legal_name(self) -> str:
         return self.organisation.reporting_name
 
     @property
-    def period_start(self):
-        import datetime
-
+    def period_start(self) -> datetime.date:
         return datetime.date(self.year, 1, 1)
 
     @property
-    def period_end(self):
-        import datetime
-
+    def period_end(self) -> datetime.date:
         return datetime.date(self.year, 12, 31)
 
     def by_key(self) -> dict:

@@ -61,6 +61,20 @@ def _detail(request: HttpRequest, year: int, plan_form=None, status=200):
         year=year,
         language=(get_language() or "en")[:2],
     )
+    plans = list(
+        TransitionPlan.objects.filter(
+            organisation=request.organisation, year=year
+        ).select_related("updated_by")
+    )
+    if plan_form is None:
+        stored = next((p for p in plans if p.language == language), None)
+        plan_form = TransitionPlanForm(
+            initial={
+                "language": language,
+                "text": stored.text if stored else "",
+                "adopted": stored.adopted if stored else True,
+            }
+        )
     return render(
         request,
         "disclosures/detail.html",
@@ -72,11 +86,8 @@ def _detail(request: HttpRequest, year: int, plan_form=None, status=200):
             "formats": FORMATS.values(),
             "report_language": language,
             "languages": Language.choices,
-            "plans": TransitionPlan.objects.filter(
-                organisation=request.organisation, year=year
-            ).select_related("updated_by"),
-            "plan_form": plan_form
-            or TransitionPlanForm(initial={"language": language, "adopted": True}),
+            "plans": plans,
+            "plan_form": plan_form,
         },
         status=status,
     )
