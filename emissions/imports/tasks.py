@@ -1,4 +1,4 @@
-"""Background work of the emissions area (django-tasks; inline without a worker)."""
+"""Background work of imports (django-tasks; inline without a worker)."""
 
 from django_tasks import task
 
@@ -11,8 +11,8 @@ def import_commit_task(
     from django.core.exceptions import ValidationError
 
     from accounts.models import User
+    from emissions.imports.commit import import_commit
     from emissions.models import ImportBatch
-    from emissions.services.imports import import_commit
 
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
     try:
@@ -32,8 +32,8 @@ def import_check_task(batch_id: int, language: str) -> str:
     """Check the rows of a large upload outside the web request."""
     from django.utils import translation
 
+    from emissions.imports.preview import import_check as check
     from emissions.models import ImportBatch
-    from emissions.services.imports import import_check as check
 
     batch = ImportBatch.objects.select_related("organisation", "uploaded_by").get(
         pk=batch_id
