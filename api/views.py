@@ -24,6 +24,7 @@ from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
 from carbonledger.lib.params import MAX_ID, parse_int
+from emissions import rules
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -46,6 +47,9 @@ SIX = Decimal("0.000001")
 NOT_A_NUMBER = gettext_lazy(
     "Give a whole number from %(minimum)s to %(maximum)s, in digits 0-9."
 )
+BULK_MAX = 5000
+BULK_EMPTY = gettext_lazy("Send a non-empty list of entries.")
+BULK_TOO_MANY = gettext_lazy("At most %(count)s entries per call.")
 
 
 def _query_number(params, name: str, minimum: int = 0, maximum: int = MAX_ID) -> int:
@@ -58,6 +62,12 @@ def _query_number(params, name: str, minimum: int = 0, maximum: int = MAX_ID) ->
     return number
 
 
+def _raise(problem: rules.Problem | None) -> None:
+    """Answer a rule's problem against its field (400, see api.exceptions)."""
+    if problem is not None:
+        raise ValidationError({problem.field: [problem.error()]})
+
+
 def _dec(value: Decimal | None) -> str | None:
     return None if value is None else f"{Decimal(value).quantize(SIX)}"
 
@@ -68,10 +78,7 @@ class OrganisationViewMixin:
 
     def unit(self, code: str):
         unit = self.organisation.business_units.filter(code=code).first()
-        if unit is None:
-            raise ValidationError(
-                {"business_unit": [f"Unknown business unit “{code}”."]}
-            )
+        _raise(rules.business_unit_known(code, unit))
         return unit
 
     def activity(self, code: str) -> ActivityType:
@@ -81,8 +88,7 @@ class OrganisationViewMixin:
             ).first()
             or ActivityType.objects.filter(code=code, organisation__isnull=True).first()
         )
-        if found is None:
-            raise ValidationError({"activity": [f"Unknown activity “{code}”."]})
+        _raise(rules.activity_known(code, found))
         return found
 
     def get_serializer_context(self):
@@ -281,12 +287,10 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
     def bulk(self, request, org_slug=None):
         """Create many entries: all of them, or none with each item's errors."""
         if not isinstance(request.data, list) or not request.data:
+            raise ValidationError({"non_field_errors": [BULK_EMPTY]})
+        if len(request.data) > BULK_MAX:
             raise ValidationError(
-                {"non_field_errors": ["Send a non-empty list of entries."]}
-            )
-        if len(request.data) > 5000:
-            raise ValidationError(
-                {"non_field_errors": ["At most 5000 entries per call."]}
+                {"non_field_errors": [BULK_TOO_MANY % {"count": BULK_MAX}]}
             )
         errors: dict[str, object] = {}
         valid: list[tuple[int, dict]] = []

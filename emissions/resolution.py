@@ -51,6 +51,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation
+from emissions import rules
 from emissions.calculations import CalculationError, FactorValue, calculate_emissions
 from emissions.gwp import UnknownGasError, gwp
 from emissions.models import (
@@ -84,9 +85,6 @@ _PUE = re.compile(r"\bPUE\s*[=:]?\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 _KG = Decimal("0.0000000001")
 _FACTOR = Decimal("0.000000000000001")
 
-UNIT_NOT_ALLOWED = _(
-    "%(unit)s is not a unit for %(activity)s; use one of: %(allowed)s."
-)
 NO_PUBLISHED_FACTOR = _(
     "No %(publisher)s factor for '%(activity)s' in %(year)s or earlier editions."
 )
@@ -646,17 +644,10 @@ def _plan(
     cache: ResolutionCache,
 ) -> Plan:
     """Resolve the factor of a kind of line; return how a quantity is computed."""
-    allowed = list(activity_type.allowed_units or [])
-    if allowed and unit not in allowed:
-        raise ValidationError(
-            UNIT_NOT_ALLOWED,
-            code="unit_not_allowed",
-            params={
-                "unit": unit,
-                "activity": activity_type.name,
-                "allowed": ", ".join(allowed),
-            },
-        )
+    if activity_type.allowed_units and (
+        problem := rules.unit_allowed(activity_type, unit)
+    ):
+        raise problem.error()
     base = {
         "scope": activity_type.scope,
         "scope3_category": activity_type.scope3_category,

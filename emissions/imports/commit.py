@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from accounts.tenancy import membership_for_write
 from carbonledger.lib.bulk import GroupedRowInserter, copy_to_history
 from carbonledger.lib.files import storage_delete
 from emissions.imports import tasks
@@ -30,7 +31,6 @@ from emissions.imports.rows import (
 from emissions.imports.selectors import import_batch_stopped
 from emissions.imports.stored import delete_on_commit, prepared_rows, read_stored
 from emissions.models import ActivityEntry, ImportBatch, ImportStatus, ReportingYear
-from emissions.services.entries import membership_for_write
 from emissions.services.locks import ensure_year_writable
 
 # The ActivityEntry fields each row gives itself, and those the rows of one kind

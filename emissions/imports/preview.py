@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Organisation, User
+from accounts.tenancy import membership_for_write
 from carbonledger.lib.files import storage_delete, storage_save
 from emissions.imports import tasks
 from emissions.imports.reading import RawFile, check_upload, read_upload
@@ -36,7 +37,6 @@ from emissions.imports.rows import (
 )
 from emissions.imports.stored import Prepared, Shown, read_stored, store_upload
 from emissions.models import ImportBatch, ImportStatus
-from emissions.services.entries import membership_for_write
 
 
 @dataclass

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.roles import Capability
+from accounts.tenancy import membership_for_write
 from emissions.imports import tasks
 from emissions.imports.selectors import import_batch_stopped
 from emissions.models import ImportBatch, ImportStatus
-from emissions.services.entries import membership_for_write
 
 
 def import_resume(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from accounts.roles import Capability
+from accounts.tenancy import membership_for_write
 from carbonledger.lib.bulk import copy_to_history
 from emissions.models import (
     ActivityEntry,
@@ -17,7 +18,6 @@ from emissions.models import (
     ImportStatus,
     ReportingYear,
 )
-from emissions.services.entries import membership_for_write
 from emissions.services.locks import ensure_year_writable
 
 

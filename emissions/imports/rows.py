@@ -23,17 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation, User
+from accounts.tenancy import membership_for_write
+from emissions import rules
 from emissions.imports.reading import RawFile
-from emissions.imports.values import parse_date, parse_number, parse_text, parse_year
+from emissions.imports.values import parse_date, parse_text, parse_year
 from emissions.models import ActivityType, DataQuality, ReportingYear
+from emissions.numbers import parse_number, parse_quantity, quantity_limit
 from emissions.resolution import Plan, ResolutionCache, entry_plan
-from emissions.services.entries import (
-    membership_for_write,
-    parse_quantity,
-    quantity_limit,
-)
-from emissions.services.locks import ensure_year_writable, reporting_year_for
-from emissions.units import UNITS
+from emissions.rules import Problem
 
 if TYPE_CHECKING:
     from emissions.imports.stored import Prepared
@@ -115,12 +112,6 @@ class Context:
         self.actor = actor
         self.membership = membership_for_write(organisation=organisation, actor=actor)
         self.units = {u.code.upper(): u for u in organisation.business_units.all()}
-        limited = (
-            {u.pk for u in self.membership.business_units.all()}
-            if self.membership is not None
-            else set()
-        )
-        self.limited = limited
         types = ActivityType.objects.filter(is_active=True).filter(
             organisation__isnull=True
         )
@@ -128,28 +119,21 @@ class Context:
         self.types.update(
             {t.code: t for t in organisation.activity_types.filter(is_active=True)}
         )
-        self.years: dict[int, ReportingYear | str] = {}
+        self.years: dict[int, tuple[ReportingYear | None, Problem | None]] = {}
         self.kinds: dict[tuple, Kind] = {}
         self.parsed_kinds: dict[tuple, Kind] = {}
-        self.qualities: dict[tuple, tuple[str, tuple[str, str] | None]] = {}
+        self.qualities: dict[tuple, tuple[str, Problem | None]] = {}
         self.cache = ResolutionCache()
         self.parse_quantity = partial(parse_quantity, limit=quantity_limit())
         self.now = timezone.now()
 
-    def year(self, year: int) -> ReportingYear:
+    def year(self, year: int) -> tuple[ReportingYear | None, Problem | None]:
+        """Return the open reporting year, or the year's problem (once a year)."""
         if year not in self.years:
-            try:
-                reporting_year = reporting_year_for(
-                    organisation=self.organisation, year=year
-                )
-                ensure_year_writable(reporting_year)
-                self.years[year] = reporting_year
-            except ValidationError as exc:
-                self.years[year] = " ".join(exc.messages)
-        found = self.years[year]
-        if isinstance(found, str):
-            raise ValidationError(found)
-        return found
+            self.years[year] = rules.year_open(
+                organisation=self.organisation, year=year
+            )
+        return self.years[year]
 
     def kind(self, values: dict) -> Kind:
         """Return the resolution of a row's business unit, year, activity, unit."""
@@ -198,57 +182,30 @@ class Context:
         unit_code: str,
     ) -> Kind:
         head: list[tuple[str, str]] = []
+        tail: list[tuple[str, str]] = []
+
+        def add(errors: list, problem: Problem | None) -> None:
+            if problem is not None:
+                errors.append((problem.field, problem.message))
+
+        # In the order of the template's columns; the quantity comes between
+        # the head and the tail.
         unit = self.units.get(code)
         if unit is None:
-            head.append(
-                (
-                    "business_unit",
-                    _("Unknown business unit “%(code)s”.") % {"code": code},
-                )
-            )
-        elif self.limited and unit.pk not in self.limited:
-            head.append(
-                (
-                    "business_unit",
-                    _("You may not enter data for %(code)s.") % {"code": code},
-                )
-            )
+            add(head, rules.business_unit_known(code, unit))
+        else:
+            add(head, rules.unit_writable(self.membership, unit))
         if year_error is not None:
             head.append(("year", year_error))
-        reporting_year = checked(head, "year", self.year, year) if year else None
-        if unit is not None and year and not unit.active_in(year):
-            head.append(
-                (
-                    "business_unit",
-                    _("%(code)s did not belong to the organisation in %(year)s.")
-                    % {"code": code, "year": year},
-                )
-            )
+        reporting_year = None
+        if year:
+            reporting_year, problem = self.year(year)
+            add(head, problem)
+            if unit is not None:
+                add(head, rules.business_unit_active(unit, year))
         activity = self.types.get(activity_code)
-        if activity is None:
-            head.append(
-                (
-                    "activity",
-                    _("Unknown activity “%(code)s”.") % {"code": activity_code},
-                )
-            )
-        tail: list[tuple[str, str]] = []
-        if unit_code not in UNITS:
-            tail.append(
-                ("unit", _("“%(unit)s” is not a known unit.") % {"unit": unit_code})
-            )
-        elif activity is not None and unit_code not in activity.allowed_units:
-            tail.append(
-                (
-                    "unit",
-                    _("%(activity)s is entered in %(allowed)s, not %(unit)s.")
-                    % {
-                        "activity": activity.code,
-                        "allowed": ", ".join(activity.allowed_units),
-                        "unit": unit_code,
-                    },
-                )
-            )
+        add(head, rules.activity_known(activity_code, activity))
+        add(tail, rules.unit_of_measure(activity, unit_code))
         return Kind(
             code=code,
             year=year,
@@ -279,20 +236,13 @@ class Context:
             raise kind.plan.with_traceback(None)
         return kind.plan
 
-    def quality(self, cell) -> tuple[str, tuple[str, str] | None]:
-        """Return a data-quality cell's value and its error, if any."""
+    def quality(self, cell) -> tuple[str, Problem | None]:
+        """Return a data-quality cell's value and its problem, if any."""
         key = (cell, type(cell))
         found = self.qualities.get(key)
         if found is None:
             quality = parse_text(cell).lower() or DataQuality.MEASURED
-            error = None
-            if quality not in DataQuality.values:
-                error = (
-                    "data_quality",
-                    _("“%(value)s” is not one of %(allowed)s.")
-                    % {"value": quality, "allowed": ", ".join(DataQuality.values)},
-                )
-            found = self.qualities[key] = (quality, error)
+            found = self.qualities[key] = (quality, rules.data_quality_known(quality))
         return found
 
 
@@ -343,20 +293,16 @@ def evaluate(
         if cell is not None and cell != "":
             end = checked(errors, "period_end", parse_date, cell)
         if start or end:
-            if start and end and end < start:
-                errors.append(("period_end", _("The period ends before it starts.")))
-            for column, day in (("period_start", start), ("period_end", end)):
-                if day and year and day.year != year:
-                    errors.append(
-                        (
-                            column,
-                            _("The date is outside the year %(year)s.")
-                            % {"year": year},
-                        )
-                    )
-        quality, quality_error = quality_of(values.get("data_quality"))
-        if quality_error is not None:
-            errors.append(quality_error)
+            for problem in (
+                rules.period_order(start, end),
+                rules.period_in_year("period_start", start, year),
+                rules.period_in_year("period_end", end, year),
+            ):
+                if problem is not None:
+                    errors.append((problem.field, problem.message))
+        quality, problem = quality_of(values.get("data_quality"))
+        if problem is not None:
+            errors.append((problem.field, problem.message))
         source_reference = parse_text(values.get("source_reference"))
         # Rows that differ only in their source reference (two invoices of the
         # same amount) are distinct; everything else the same is a duplicate.

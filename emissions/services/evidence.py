@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from accounts.tenancy import membership_for_write
 from carbonledger.lib.files import STORAGE_NOT_WRITABLE
 from carbonledger.lib.signatures import OLE2_MAGIC, ZIP_MAGIC
 from emissions.models import (
@@ -27,7 +28,7 @@ from emissions.models import (
     EvidenceKind,
     ReportingYear,
 )
-from emissions.services.entries import ensure_unit_allowed, membership_for_write
+from emissions.rules import ensure_unit_allowed
 from emissions.services.locks import ensure_year_writable
 
 EVIDENCE_EMPTY = _("The file is empty.")

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from emissions.imports.reading import COLUMNS
 from emissions.imports.values import parse_number
 from emissions.models import ActivityEntry
-from emissions.services.entries import entry_create, parse_quantity
+from emissions.numbers import parse_quantity
+from emissions.services.entries import entry_create
 
 from .entries_support import load_reference
 

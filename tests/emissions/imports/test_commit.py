@@ -267,6 +267,12 @@ def test_the_commit_calculates_with_the_organisation_as_it_is_then(
     assert [e.factor_key for e in entries] == ["grid_location|SE"] * 2
 
 
+UNIT_NOT_YOURS = (
+    "You may only enter data for the business units you are assigned to; "
+    "OSL is not one of them."
+)
+
+
 def test_a_unit_removed_from_a_member_after_the_preview_fails_each_row(
     org, editor, unit, catalogue
 ):
@@ -294,12 +300,12 @@ def test_a_unit_removed_from_a_member_after_the_preview_fails_each_row(
         {
             "row": 2,
             "column": "business_unit",
-            "message": "You may not enter data for OSL.",
+            "message": UNIT_NOT_YOURS,
         },
         {
             "row": 3,
             "column": "business_unit",
-            "message": "You may not enter data for OSL.",
+            "message": UNIT_NOT_YOURS,
         },
     ]
 

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.django_db
         (
             ["OSL", 2024, "electricity", 1, "litre"],
             "unit",
-            "electricity is entered in kWh, MWh, not litre.",
+            "The unit litre cannot be used for Electricity (grid); use one of: "
+            "kWh, MWh.",
         ),
         (
             ["OSL", 2024, "electricity", "lots", "kWh"],

@@ -1,4 +1,4 @@
-"""Numbers in cells: Nordic and English notation, and text that reads two ways."""
+"""Reading numbers: Nordic and English notation, and text that reads two ways."""
 
 from decimal import Decimal
 
@@ -6,9 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from emissions.imports.values import parse_number
-
-pytestmark = pytest.mark.django_db
+from emissions.numbers import parse_number
 
 
 @pytest.mark.parametrize(
