@@ -9,6 +9,8 @@ batch of more than IMPORT_BACKGROUND_ROWS rows is committed by the task queue;
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -74,6 +76,7 @@ def import_commit(
     actor: User,
     batch: ImportBatch,
     confirm_duplicate_file: bool = False,
+    queued: bool = False,
 ) -> ImportBatch:
     """Create every entry of a previewed batch in one transaction, or none.
 
@@ -83,9 +86,11 @@ def import_commit(
     pass is saved as it goes (`rows_done`), so the page of a background import
     can show it. The entries and their history are then written in a single
     transaction, in which the batch and its years are locked and checked again.
+
+    A batch being processed is committed only by its task (`queued`).
     """
     membership_for_write(organisation=organisation, actor=actor)
-    _ensure_committable(organisation, batch, confirm_duplicate_file)
+    _ensure_committable(organisation, batch, confirm_duplicate_file, queued)
     context = Context(organisation, actor)
     rows = prepared_rows(context, batch)
     if rows is None:
@@ -131,7 +136,7 @@ def import_commit(
         _lock_content(organisation, batch.sha256)
         refused = None
         try:
-            _ensure_committable(organisation, locked, confirm_duplicate_file)
+            _ensure_committable(organisation, locked, confirm_duplicate_file, queued)
         except ValidationError as exc:
             if exc.code != "duplicate_file":
                 raise
@@ -193,12 +198,21 @@ def _fail(batch: ImportBatch, errors: list[dict]) -> None:
 
 
 def _ensure_committable(
-    organisation: Organisation, batch: ImportBatch, confirm_duplicate_file: bool
+    organisation: Organisation,
+    batch: ImportBatch,
+    confirm_duplicate_file: bool,
+    queued: bool = False,
 ) -> None:
     """Refuse a batch of another organisation, one not waiting to be committed
-    and, unless confirmed, a file committed before."""
+    and, unless confirmed, a file committed before.
+
+    A batch being processed waits for its task (`queued`): any other caller is
+    refused, so a request never commits it a second time itself.
+    """
     if batch.organisation_id != organisation.pk:
         raise ValidationError(_("That import belongs to another organisation."))
+    if batch.status == ImportStatus.PROCESSING and not queued:
+        raise ValidationError(_being_processed(batch), code="processing")
     if batch.status not in (ImportStatus.PREVIEW, ImportStatus.PROCESSING):
         raise ValidationError(
             _("This import is %(status)s and cannot be committed again.")
@@ -266,13 +280,16 @@ def import_commit_request(
 ) -> ImportBatch:
     """Commit a previewed batch: a large one through the task queue, others now.
 
-    A batch of more than IMPORT_BACKGROUND_ROWS rows becomes `processing` and
-    is committed by `import_commit_task`; the batch returned says which. A
-    batch already processing is never committed again here, in the request.
+    The one place that decides: a batch of more than IMPORT_BACKGROUND_ROWS
+    rows becomes `processing` and is handed to `import_commit_task` once that
+    state is saved; the batch returned says which way it went. A batch already
+    processing is refused, never committed again here, in the request.
     """
     membership_for_write(organisation=organisation, actor=actor)
-    if batch.status == ImportStatus.PROCESSING:
-        raise ValidationError(_being_processed(batch), code="processing")
+    # Refused now rather than by the task: another organisation's batch, one
+    # being processed, committed or failed, a file imported before without
+    # the confirmation. A small batch is refused the same way by the commit.
+    _ensure_committable(organisation, batch, confirm_duplicate_file)
     if batch.rows_read <= settings.IMPORT_BACKGROUND_ROWS:
         return import_commit(
             organisation=organisation,
@@ -280,23 +297,28 @@ def import_commit_request(
             batch=batch,
             confirm_duplicate_file=confirm_duplicate_file,
         )
-    # Refused now rather than by the task: another organisation's batch, one
-    # committed or failed, a file imported before without the confirmation.
-    _ensure_committable(organisation, batch, confirm_duplicate_file)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(
             pk=batch.pk, organisation=organisation
         )
-        if locked.status == ImportStatus.PROCESSING:
-            raise ValidationError(_being_processed(locked), code="processing")
-        # The commit task checks the rest again under its own lock.
+        # Another request may have handed it to the queue meanwhile; the
+        # commit task checks the rest again under its own lock.
         _ensure_committable(organisation, locked, confirm_duplicate_file=True)
         locked.status = ImportStatus.PROCESSING
         locked.rows_done = 0
         locked.progress_at = timezone.now()
         locked.save(update_fields=["status", "rows_done", "progress_at"])
-    # Without a task worker the task runs here, before the request goes on.
-    tasks.import_commit_task.enqueue(locked.pk, actor.pk, confirm_duplicate_file)
+        # Queued once `processing` is saved, so a worker never finds the batch
+        # still at its preview; without a task worker the task runs then,
+        # before the request goes on.
+        transaction.on_commit(
+            partial(
+                tasks.import_commit_task.enqueue,
+                locked.pk,
+                actor.pk,
+                confirm_duplicate_file,
+            )
+        )
     locked.refresh_from_db()
     return locked
 

@@ -91,6 +91,27 @@ def import_preview(
     )
 
 
+def import_upload(
+    *, organisation: Organisation, actor: User, file_name: str, data: bytes
+) -> ImportBatch:
+    """Preview an upload: a large one through the task queue, others now.
+
+    The one place that decides: an upload of more than IMPORT_BACKGROUND_BYTES
+    is kept as `checking` and checked by the task queue
+    (`import_upload_for_check`); a smaller one is checked in the request
+    (`import_preview`). The batch returned says which way it went.
+    """
+    arguments = {
+        "organisation": organisation,
+        "actor": actor,
+        "file_name": file_name,
+        "data": data,
+    }
+    if len(data) > settings.IMPORT_BACKGROUND_BYTES:
+        return import_upload_for_check(**arguments)
+    return import_preview(**arguments).batch
+
+
 def import_upload_for_check(
     *, organisation: Organisation, actor: User, file_name: str, data: bytes
 ) -> ImportBatch:

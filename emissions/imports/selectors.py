@@ -1,4 +1,4 @@
-"""Reads of imports: a page of a preview, whether a batch stopped, the limits."""
+"""Reads of imports: the uploads, a page of a preview, whether a batch stopped."""
 
 from __future__ import annotations
 
@@ -7,11 +7,30 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Membership, Organisation, User
+from accounts.tenancy import is_limited
 from emissions.imports.reading import read_upload
 from emissions.imports.rows import Context, ImportPage, RowResult, Tally, evaluate
 from emissions.imports.stored import read_stored, shown_page
 from emissions.models import ImportBatch, ImportStatus
+
+
+def import_batches(
+    *,
+    organisation: Organisation,
+    membership: Membership | None,
+    user: User,
+    limit: int = 30,
+) -> list[ImportBatch]:
+    """Return the latest uploads a member sees, newest first.
+
+    A member limited to some units sees their own uploads only: another
+    member's file may hold any unit's lines.
+    """
+    batches = ImportBatch.objects.filter(organisation=organisation)
+    if is_limited(membership):
+        batches = batches.filter(uploaded_by=user)
+    return list(batches.select_related("uploaded_by")[:limit])
 
 
 def import_batch_stopped(batch: ImportBatch, *, now=None) -> bool:

@@ -21,6 +21,7 @@ def import_commit_task(
             actor=User.objects.get(pk=user_id),
             batch=batch,
             confirm_duplicate_file=confirm_duplicate_file,
+            queued=True,
         )
     except ValidationError:
         batch.refresh_from_db()

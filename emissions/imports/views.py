@@ -1,7 +1,6 @@
 """Spreadsheet import pages: upload, preview, commit, resume, roll back, discard."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -13,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Capability
 from accounts.tenancy import UNIT_NOT_YOURS, is_limited, org_view
+from carbonledger.lib.spreadsheets import XLSX_CONTENT_TYPE
+from emissions.imports import preview
 from emissions.imports.commit import import_commit_request
 from emissions.imports.discard import import_discard
-from emissions.imports.preview import import_preview, import_upload_for_check
 from emissions.imports.reading import COLUMNS, check_upload_size
 from emissions.imports.resume import import_resume
 from emissions.imports.rollback import import_rollback
@@ -23,12 +23,11 @@ from emissions.imports.rows import ImportPage
 from emissions.imports.selectors import (
     import_batch_page,
     import_batch_stopped,
+    import_batches,
     import_limits,
 )
 from emissions.imports.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
@@ -64,29 +63,24 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        arguments = {
-            "organisation": organisation,
-            "actor": request.user,
-            "file_name": upload.name,
-            "data": data,
-        }
         try:
-            if len(data) > settings.IMPORT_BACKGROUND_BYTES:
-                # Checked by the task worker; the page follows its progress.
-                batch = import_upload_for_check(**arguments)
-            else:
-                batch = import_preview(**arguments).batch
+            # Checked now, or kept and checked by the task queue: the service
+            # decides, and the detail page follows either.
+            batch = preview.import_upload(
+                organisation=organisation,
+                actor=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
         else:
             request.session[f"import-{batch.pk}"] = True
             return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
-    batches = ImportBatch.objects.filter(organisation=organisation)
-    if is_limited(request.membership):
-        batches = batches.filter(uploaded_by=request.user)
-    batches = batches.select_related("uploaded_by")[:30]
+    batches = import_batches(
+        organisation=organisation, membership=request.membership, user=request.user
+    )
     return render(
         request,
         "emissions/imports/upload.html",
@@ -143,17 +137,20 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        batch.refresh_from_db()
-        if batch.status == ImportStatus.PROCESSING:
-            messages.info(request, _("The import is being processed."))
-        elif batch.status == ImportStatus.COMMITTED:
-            messages.success(
-                request,
-                _("%(count)s entries were imported.") % {"count": batch.rows_created},
-            )
-        elif batch.status == ImportStatus.FAILED:
-            messages.error(request, _("The import failed; nothing was imported."))
+        _say_how_the_commit_went(request, batch)
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+def _say_how_the_commit_went(request: HttpRequest, batch: ImportBatch) -> None:
+    if batch.status == ImportStatus.PROCESSING:
+        messages.info(request, _("The import is being processed."))
+    elif batch.status == ImportStatus.COMMITTED:
+        messages.success(
+            request,
+            _("%(count)s entries were imported.") % {"count": batch.rows_created},
+        )
+    elif batch.status == ImportStatus.FAILED:
+        messages.error(request, _("The import failed; nothing was imported."))
 
 
 def _batch_action(
@@ -221,5 +218,5 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(
         template_xlsx(organisation, language),
         f"{organisation.slug}-import-template.xlsx",
-        XLSX,
+        XLSX_CONTENT_TYPE,
     )

@@ -1,6 +1,5 @@
 """The inventory downloads for auditors: every entry of a year (or every year)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +11,9 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Capability
 from accounts.tenancy import limited_unit_ids, org_view
 from carbonledger.lib.params import parse_year
-from emissions.exporting import entries_csv, entries_of, inventory_workbook
+from emissions.exporting import inventory_download
 from reports.models import ReportKind, ReportStatus
 from reports.services import LANGUAGES, report_request
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(payload: bytes, name: str, content_type: str) -> HttpResponse:
@@ -35,26 +32,18 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     year = parse_year(year_param)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
-    suffix = year or "all-years"
     # A member limited to some units exports those units' entries and totals.
-    unit_ids = limited_unit_ids(request.membership)
-    if fmt == "xlsx":
-        count = entries_of(organisation, year, unit_ids).count()
-        if count > settings.INVENTORY_DIRECT_ENTRIES:
-            # Too long for a request: built in the background, kept on the
-            # reports page with its checksum like any report.
-            return _inventory_in_background(request, year, count)
-    if fmt == "csv":
-        return _download(
-            entries_csv(organisation=organisation, year=year, unit_ids=unit_ids),
-            f"{organisation.slug}-entries-{suffix}.csv",
-            "text/csv",
-        )
-    return _download(
-        inventory_workbook(organisation=organisation, year=year, unit_ids=unit_ids),
-        f"{organisation.slug}-inventory-{suffix}.xlsx",
-        XLSX,
+    download = inventory_download(
+        organisation=organisation,
+        fmt=fmt,
+        year=year,
+        unit_ids=limited_unit_ids(request.membership),
     )
+    if download.payload is None:
+        # Too long for a request: built in the background, kept on the
+        # reports page with its checksum like any report.
+        return _inventory_in_background(request, year, download.entry_count)
+    return _download(download.payload, download.name, download.content_type)
 
 
 def _inventory_in_background(

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from emissions.imports.commit import import_commit
+from emissions.imports.commit import import_commit, import_commit_request
 from emissions.imports.preview import import_preview
 from emissions.imports.rollback import import_rollback
 from emissions.imports.selectors import import_batch_page
@@ -82,7 +82,13 @@ def test_the_same_file_twice_needs_a_confirmation(org, editor, unit, catalogue):
 
 
 def test_large_imports_are_committed_by_the_task_queue(
-    client_for, org, editor, unit, catalogue, settings
+    client_for,
+    org,
+    editor,
+    unit,
+    catalogue,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.IMPORT_BACKGROUND_ROWS = 1
     client = client_for(editor)
@@ -90,9 +96,18 @@ def test_large_imports_are_committed_by_the_task_queue(
     upload.name = "large.xlsx"
     client.post(reverse("import_upload", args=[org.slug]), {"file": upload})
     batch = ImportBatch.objects.get()
-    client.post(reverse("import_commit", args=[org.slug, batch.pk]))
+    # The task is handed to the queue once `processing` is saved; without a
+    # worker it runs then, and with one the page follows its progress.
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("import_commit", args=[org.slug, batch.pk]), follow=True
+        )
     batch.refresh_from_db()
-    # Without a worker the task runs inline; with one, the page follows progress.
+    assert (batch.status, ActivityEntry.objects.count()) == ("processing", 0)
+    assert "The import is being processed." in response.content.decode()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    batch.refresh_from_db()
     assert batch.status == "committed"
     assert batch.rows_done == 2
     assert ActivityEntry.objects.count() == 2
@@ -349,3 +364,28 @@ def test_rows_of_several_kinds_keep_their_order_and_their_own_factors(
         ("d", "OSL", "kWh", "grid_location|NO", Decimal("200"), Decimal("2.38")),
         ("e", "STO", "MWh", "district_heating|SE", Decimal("1000"), Decimal("47")),
     ]
+
+
+def test_the_commit_service_refuses_a_batch_already_processing(
+    org, editor, unit, catalogue, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    batch = import_preview(
+        organisation=org, actor=editor, file_name="q1.xlsx", data=xlsx(GOOD)
+    ).batch
+    with django_capture_on_commit_callbacks() as callbacks:
+        batch = import_commit_request(organisation=org, actor=editor, batch=batch)
+    assert (batch.status, len(callbacks)) == ("processing", 1)
+    # A second request, even below the threshold, neither commits nor queues.
+    settings.IMPORT_BACKGROUND_ROWS = 100
+    with (
+        django_capture_on_commit_callbacks() as again,
+        pytest.raises(ValidationError) as refused,
+    ):
+        import_commit_request(organisation=org, actor=editor, batch=batch)
+    assert refused.value.error_list[0].code == "processing"
+    assert refused.value.messages == ["This import is already being processed."]
+    assert (again, ActivityEntry.objects.count()) == ([], 0)
+    callbacks[0]()  # the worker runs the first request's task
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_created) == ("committed", 2)

@@ -104,14 +104,24 @@ def test_the_page_refuses_the_second_commit_and_asks_for_the_confirmation(
 
 
 def test_a_background_commit_of_a_file_committed_meanwhile_returns_to_its_preview(
-    client_for, org, editor, admin, unit, catalogue, settings
+    client_for,
+    org,
+    editor,
+    admin,
+    unit,
+    catalogue,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.IMPORT_BACKGROUND_ROWS = 1
     data = xlsx(TEN)
     first, second = _preview(org, editor, data), _preview(org, admin, data)
     client = client_for(admin)
-    client.post(reverse("import_commit", args=[org.slug, first.pk]))
-    client.post(reverse("import_commit", args=[org.slug, second.pk]))
+    # Each request's transaction commits; without a worker its task runs then.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[org.slug, first.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[org.slug, second.pk]))
     second.refresh_from_db()
     assert (second.status, second.duplicate_of_id) == ("preview", first.pk)
     assert ActivityEntry.objects.count() == 10

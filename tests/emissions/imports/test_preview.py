@@ -1,4 +1,4 @@
-"""Previews checked by the task queue: large uploads wait as `checking`."""
+"""Previews: a small upload checked in the request, a large one by the task queue."""
 
 from decimal import Decimal
 
@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from emissions.imports.commit import import_commit
+from emissions.imports.preview import import_upload
 from emissions.imports.selectors import import_batch_page
 from emissions.models import ActivityEntry, ImportBatch
 from tests.emissions.imports.support import (
@@ -122,3 +123,25 @@ def test_a_large_upload_of_the_wrong_type_is_refused_at_once(
     assert response.status_code == 200
     assert "is not a real Excel workbook" in response.content.decode()
     assert ImportBatch.objects.count() == 0
+
+
+def test_the_upload_service_checks_a_small_file_now_and_queues_a_large_one(
+    org, editor, unit, catalogue, settings, django_capture_on_commit_callbacks
+):
+    data = xlsx(GOOD)
+    settings.IMPORT_BACKGROUND_BYTES = len(data)
+    with django_capture_on_commit_callbacks() as callbacks:
+        small = import_upload(
+            organisation=org, actor=editor, file_name="a.xlsx", data=data
+        )
+    assert (small.status, small.rows_read, callbacks) == ("preview", 2, [])
+    settings.IMPORT_BACKGROUND_BYTES = len(data) - 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        large = import_upload(
+            organisation=org, actor=editor, file_name="b.xlsx", data=data
+        )
+    # Kept as it came; checked once the transaction that keeps it commits.
+    assert (large.status, large.rows_read, len(callbacks)) == ("checking", 0, 1)
+    callbacks[0]()
+    large.refresh_from_db()
+    assert (large.status, large.rows_read, large.errors) == ("preview", 2, [])

@@ -25,7 +25,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def processing(org, editor, unit, catalogue, settings, monkeypatch):
+def processing(
+    org,
+    editor,
+    unit,
+    catalogue,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
     """A batch handed to the task queue whose task has not run."""
     settings.IMPORT_BACKGROUND_ROWS = 1
     batch = import_preview(
@@ -36,7 +44,10 @@ def processing(org, editor, unit, catalogue, settings, monkeypatch):
     def enqueue(*arguments):
         enqueued.append(arguments)
 
-    with monkeypatch.context() as patch:
+    with (
+        monkeypatch.context() as patch,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         patch.setattr(tasks, "import_commit_task", SimpleNamespace(enqueue=enqueue))
         batch = import_commit_request(organisation=org, actor=editor, batch=batch)
     assert batch.status == "processing"
@@ -65,6 +76,24 @@ def test_a_second_post_on_a_processing_batch_does_not_commit_in_the_request(
     assert "This import is already being processed." in response.content.decode()
     processing.refresh_from_db()
     assert processing.status == "processing"
+    assert ActivityEntry.objects.count() == 0
+
+
+def test_a_request_holding_an_old_state_never_commits_a_batch_being_processed(
+    org, editor, processing, settings
+):
+    # A second request read the batch before the first handed it to the
+    # queue, and the batch is now below the threshold: the commit looks again
+    # under its lock and leaves the batch to its task.
+    stale = ImportBatch.objects.get(pk=processing.pk)
+    stale.status = "preview"
+    settings.IMPORT_BACKGROUND_ROWS = 100
+    with pytest.raises(ValidationError) as refused:
+        import_commit_request(organisation=org, actor=editor, batch=stale)
+    assert refused.value.error_list[0].code == "processing"
+    assert refused.value.messages == ["This import is already being processed."]
+    processing.refresh_from_db()
+    assert (processing.status, processing.rows_created) == ("processing", 0)
     assert ActivityEntry.objects.count() == 0
 
 
