@@ -11,19 +11,24 @@ credits, base-year recalculations) would show the other units' sum by
 difference, so they need a membership without a limit, whatever the role. The
 functions below are the one place this rule is written; pages, exports,
 reports and the API call them.
+
+Services check the writer with `membership_for_write`, which raises a
+ValidationError (not a member, or a role without the capability); which
+business units a limited member may write is a rule of a line
+(`emissions.rules.unit_writable`), written with `may_read_unit`.
 """
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from accounts.roles import Capability
 
 
@@ -70,6 +75,35 @@ def org_view(capability: str = Capability.VIEW) -> Callable:
         return wrapped
 
     return decorator
+
+
+NOT_A_MEMBER = _("You are not a member of this organisation.")
+NO_CAPABILITY = _("Your role does not allow this change.")
+
+
+def membership_for_write(
+    *,
+    organisation: Organisation,
+    actor: User,
+    capability: str = Capability.EDIT,
+) -> Membership | None:
+    """Return the actor's membership, or raise if the actor may not write.
+
+    Superusers acting outside the pages (admin, commands) have no membership and
+    are let through; their writes still obey the locked-year rule.
+    """
+    membership = (
+        Membership.objects.filter(organisation=organisation, user=actor)
+        .prefetch_related("business_units")
+        .first()
+    )
+    if membership is None or not membership.is_current():
+        if getattr(actor, "is_superuser", False):
+            return None
+        raise ValidationError(NOT_A_MEMBER, code="not_a_member")
+    if not membership.can(capability):
+        raise ValidationError(NO_CAPABILITY, code="no_capability")
+    return membership
 
 
 def unit_scope(membership: Membership):

@@ -9,8 +9,15 @@ from rest_framework.views import exception_handler
 
 from emissions.services.entries import EntryConflict
 
-# A year that is submitted or locked is a conflict with the resource's state.
-CONFLICT_CODES = {"year_locked", "year_submitted", "entry_conflict"}
+# The status of a ValidationError by the code of its errors (the codes of
+# emissions.rules, the locked-year rule and the entry services); any other is
+# 400. A year that is submitted or locked, and an entry changed by someone
+# else, are conflicts with the state of the resource.
+STATUS_BY_CODE = {
+    "year_locked": status.HTTP_409_CONFLICT,
+    "year_submitted": status.HTTP_409_CONFLICT,
+    "entry_conflict": status.HTTP_409_CONFLICT,
+}
 
 
 def validation_codes(exc: DjangoValidationError) -> set[str]:
@@ -20,9 +27,15 @@ def validation_codes(exc: DjangoValidationError) -> set[str]:
     return {getattr(error, "code", None) for error in exc.error_list}
 
 
+def status_for(exc: DjangoValidationError) -> int:
+    """Return the status a ValidationError answers with (the strongest of its codes)."""
+    statuses = [STATUS_BY_CODE.get(code) for code in validation_codes(exc)]
+    return max((s for s in statuses if s is not None), default=400)
+
+
 def is_conflict(exc: DjangoValidationError) -> bool:
     """Whether the error is a conflict with the state of a year or an entry."""
-    return bool(validation_codes(exc) & CONFLICT_CODES)
+    return status_for(exc) == status.HTTP_409_CONFLICT
 
 
 def api_exception_handler(exc, context):
@@ -40,8 +53,7 @@ def api_exception_handler(exc, context):
             errors = exc.message_dict
         else:
             errors = {"non_field_errors": exc.messages}
-        code = status.HTTP_409_CONFLICT if is_conflict(exc) else 400
-        return Response({"errors": errors}, status=code)
+        return Response({"errors": errors}, status=status_for(exc))
     if isinstance(exc, Http404):
         return Response({"errors": {"detail": ["Not found."]}}, status=404)
     if isinstance(exc, PermissionDenied):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -28,6 +29,7 @@ from api import filters as f
 from api import serializers as s
 from api.exceptions import is_conflict
 from api.permissions import OrganisationAccess
+from emissions import rules
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -48,6 +50,15 @@ from reports.selectors import inventory_for_year
 from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
 
 SIX = Decimal("0.000001")
+BULK_MAX = 5000
+BULK_EMPTY = gettext_lazy("Send a non-empty list of entries.")
+BULK_TOO_MANY = gettext_lazy("At most %(count)s entries per call.")
+
+
+def _raise(problem: rules.Problem | None) -> None:
+    """Answer a rule's problem against its field (400, see api.exceptions)."""
+    if problem is not None:
+        raise ValidationError({problem.field: [problem.error()]})
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -60,10 +71,7 @@ class OrganisationViewMixin:
 
     def unit(self, code: str):
         unit = self.organisation.business_units.filter(code=code).first()
-        if unit is None:
-            raise ValidationError(
-                {"business_unit": [f"Unknown business unit “{code}”."]}
-            )
+        _raise(rules.business_unit_known(code, unit))
         return unit
 
     def activity(self, code: str) -> ActivityType:
@@ -73,8 +81,7 @@ class OrganisationViewMixin:
             ).first()
             or ActivityType.objects.filter(code=code, organisation__isnull=True).first()
         )
-        if found is None:
-            raise ValidationError({"activity": [f"Unknown activity “{code}”."]})
+        _raise(rules.activity_known(code, found))
         return found
 
     def get_serializer_context(self):
@@ -260,12 +267,10 @@ class EntryViewSet(OrganisationViewMixin, viewsets.ModelViewSet):
     def bulk(self, request, org_slug=None):
         """Create many entries: all of them, or none with each item's errors."""
         if not isinstance(request.data, list) or not request.data:
+            raise ValidationError({"non_field_errors": [BULK_EMPTY]})
+        if len(request.data) > BULK_MAX:
             raise ValidationError(
-                {"non_field_errors": ["Send a non-empty list of entries."]}
-            )
-        if len(request.data) > 5000:
-            raise ValidationError(
-                {"non_field_errors": ["At most 5000 entries per call."]}
+                {"non_field_errors": [BULK_TOO_MANY % {"count": BULK_MAX}]}
             )
         errors: dict[str, object] = {}
         valid: list[tuple[int, dict]] = []

@@ -45,13 +45,11 @@ def main() -> None:
 
     from accounts.models import BusinessUnit, Membership, Organisation, User
     from emissions.catalogue import load_activity_types, load_curated_factors
-    from emissions.importing.reading import COLUMNS
-    from emissions.services.imports import (
-        import_batch_page,
-        import_commit,
-        import_preview,
-        import_rollback,
-    )
+    from emissions.imports.commit import import_commit
+    from emissions.imports.preview import import_preview
+    from emissions.imports.reading import COLUMNS
+    from emissions.imports.rollback import import_rollback
+    from emissions.imports.selectors import import_batch_page
 
     settings.IMPORT_MAX_BYTES = 500 * 1024 * 1024
     call_command("migrate", verbosity=0)

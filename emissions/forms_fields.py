@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from emissions.importing.values import AMBIGUOUS_NUMBER, parse_number
+from emissions.numbers import AMBIGUOUS_NUMBER, parse_number
 
 
 class NumberField(forms.CharField):

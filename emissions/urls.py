@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("emissions.urls_factors")),
     path("", include("emissions.urls_entries")),
     path("", include("emissions.urls_records")),
-    path("", include("emissions.urls_imports")),
+    path("", include("emissions.imports.urls")),
+    path("", include("emissions.urls_exports")),
 ]

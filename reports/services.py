@@ -276,7 +276,7 @@ def report_narrative_set(
     actions: str = "",
 ) -> ReportNarrative:
     """Write the key messages, highlights and actions of a year in one language."""
-    from emissions.services.entries import membership_for_write
+    from accounts.tenancy import membership_for_write
 
     membership_for_write(
         organisation=organisation, actor=actor, capability=Capability.MANAGE
@@ -323,8 +323,8 @@ def scope3_exclusion_set(
     justification: str,
 ) -> Scope3Exclusion:
     """Record (or reword) why a scope 3 category is left out of a year."""
+    from accounts.tenancy import membership_for_write
     from emissions.models import ActivityEntry
-    from emissions.services.entries import membership_for_write
 
     membership_for_write(organisation=organisation, actor=actor)
     year = _check_year(organisation, year)
@@ -382,7 +382,7 @@ def scope3_exclusion_delete(
     *, organisation: Organisation, actor: User, exclusion: Scope3Exclusion
 ) -> None:
     """Remove an exclusion (the category is reported or screened again)."""
-    from emissions.services.entries import membership_for_write
+    from accounts.tenancy import membership_for_write
 
     membership_for_write(organisation=organisation, actor=actor)
     _writable_year(organisation, exclusion.year)

@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from openpyxl import Workbook
 
-from emissions.importing.reading import COLUMNS
+from emissions.imports.reading import COLUMNS
 
 ROOT = Path(settings.BASE_DIR)
 ROWS = 40_000

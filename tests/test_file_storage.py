@@ -17,7 +17,7 @@ from api.models import ApiToken
 from emissions.models import EvidenceDocument, ImportBatch
 from emissions.services.evidence import evidence_upload
 from reports.models import GeneratedReport
-from tests.emissions.test_imports import GOOD, xlsx
+from tests.emissions.imports.support import GOOD, xlsx
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
 

@@ -16,7 +16,7 @@ from carbonledger.lib.spreadsheets import (
     csv_value,
 )
 from emissions.exporting import entries_csv, inventory_workbook
-from emissions.importing.template import template_csv, template_xlsx
+from emissions.imports.template import template_csv, template_xlsx
 from reports.excel import eco_lighthouse_xlsx, report_tables_xlsx
 from reports.selectors import annual_report_data
 from tests.factories import BusinessUnitFactory, OrganisationFactory

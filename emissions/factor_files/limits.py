@@ -15,6 +15,9 @@ from pathlib import Path
 from carbonledger.lib.sheets import SheetTooLarge, scan_sheet, worksheet_parts
 from emissions.factor_files.common import FactorFileError
 
+# The largest factor file a page accepts, refused by its size before it is
+# read (settings.UPLOAD_MAX_BYTES keeps uploads on disk up to this and more).
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 40
 MAX_UNCOMPRESSED = 200 * 1024 * 1024

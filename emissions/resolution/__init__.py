@@ -33,9 +33,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation
+from emissions import rules
 from emissions.models import ActivityType
 from emissions.resolution.base import EntryCalculation, Line, Plan
 from emissions.resolution.cache import EXCERPT_VERSION, ResolutionCache
@@ -54,11 +54,6 @@ __all__ = [
     "entry_plan",
     "residual_mix_factor",
 ]
-
-UNIT_NOT_ALLOWED = _(
-    "%(unit)s is not a unit for %(activity)s; use one of: %(allowed)s."
-)
-
 
 def calculate_entry(
     *,
@@ -124,17 +119,10 @@ def entry_plan(
 
 
 def _check_unit(line: Line) -> None:
-    allowed = list(line.activity_type.allowed_units or [])
-    if allowed and line.unit not in allowed:
-        raise ValidationError(
-            UNIT_NOT_ALLOWED,
-            code="unit_not_allowed",
-            params={
-                "unit": line.unit,
-                "activity": line.activity_type.name,
-                "allowed": ", ".join(allowed),
-            },
-        )
+    if line.activity_type.allowed_units and (
+        problem := rules.unit_allowed(line.activity_type, line.unit)
+    ):
+        raise problem.error()
 
 
 def _plan(line: Line) -> Plan:

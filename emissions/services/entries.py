@@ -1,18 +1,16 @@
 """Writes of activity entries: create, update with optimistic locking, delete."""
 
 import datetime
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Membership, Organisation, User
-from accounts.roles import Capability
+from accounts.tenancy import membership_for_write
 from emissions.models import (
     ActivityEntry,
     ActivityType,
@@ -20,36 +18,10 @@ from emissions.models import (
     ImportBatch,
     ReportingYear,
 )
-from emissions.services.locks import ensure_year_writable, reporting_year_for
-from emissions.units import UNITS
+from emissions.numbers import parse_quantity
+from emissions.rules import Line, ensure_unit_allowed
+from emissions.services.locks import ensure_year_writable
 
-NOT_A_MEMBER = _("You are not a member of this organisation.")
-NO_CAPABILITY = _("Your role does not allow this change.")
-UNIT_NOT_YOURS = _(
-    "You may only enter data for the business units you are assigned to; "
-    "%(unit)s is not one of them."
-)
-QUANTITY_NOT_NUMBER = _("The quantity must be a number, for example 1250 or 12.5.")
-QUANTITY_NOT_FINITE = _("The quantity must be a finite number.")
-QUANTITY_NEGATIVE = _("The quantity cannot be negative.")
-QUANTITY_TOO_LARGE = _(
-    "The quantity %(quantity)s is implausibly large (the limit is %(limit)s); "
-    "check the unit and the decimal separator."
-)
-QUANTITY_TOO_PRECISE = _("The quantity can have at most 10 decimal places.")
-UNIT_UNKNOWN = _("“%(unit)s” is not a known unit.")
-UNIT_NOT_ALLOWED = _(
-    "The unit %(unit)s cannot be used for %(activity)s; use one of: %(allowed)s."
-)
-BUSINESS_UNIT_OTHER_ORG = _("That business unit does not belong to this organisation.")
-BUSINESS_UNIT_INACTIVE = _(
-    "The business unit %(unit)s did not belong to the organisation in %(year)s."
-)
-ACTIVITY_OTHER_ORG = _("That activity type is not available to this organisation.")
-ACTIVITY_INACTIVE = _("The activity type %(activity)s is no longer in use.")
-PERIOD_ORDER = _("The period must end on or after the day it starts.")
-PERIOD_OUTSIDE_YEAR = _("The period must lie inside the year %(year)s.")
-DATA_QUALITY_UNKNOWN = _("“%(value)s” is not a data quality level.")
 ENTRY_CONFLICT = _(
     "Someone else changed this entry while you were editing it "
     "(by %(user)s at %(when)s). Nothing was saved. %(differences)s"
@@ -91,92 +63,6 @@ class EntryConflict(ValidationError):
         self.attempted = attempted
 
 
-def membership_for_write(
-    *,
-    organisation: Organisation,
-    actor: User,
-    capability: str = Capability.EDIT,
-) -> Membership | None:
-    """Return the actor's membership, or raise if the actor may not write.
-
-    Superusers acting outside the pages (admin, commands) have no membership and
-    are let through; their writes still obey the locked-year rule.
-    """
-    membership = (
-        Membership.objects.filter(organisation=organisation, user=actor)
-        .prefetch_related("business_units")
-        .first()
-    )
-    if membership is None or not membership.is_current():
-        if getattr(actor, "is_superuser", False):
-            return None
-        raise ValidationError(NOT_A_MEMBER, code="not_a_member")
-    if not membership.can(capability):
-        raise ValidationError(NO_CAPABILITY, code="no_capability")
-    return membership
-
-
-def ensure_unit_allowed(
-    membership: Membership | None, business_unit: BusinessUnit
-) -> None:
-    """Raise if the membership is limited to other business units."""
-    from accounts.tenancy import may_read_unit
-
-    if not may_read_unit(membership, business_unit.pk):
-        raise ValidationError(
-            UNIT_NOT_YOURS,
-            code="unit_not_yours",
-            params={"unit": business_unit.code},
-        )
-
-
-# A quantity passed as text: ASCII digits and a decimal point (pages pass the
-# number as the NumberField read it; the API its JSON string).
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-
-
-def quantity_limit() -> Decimal:
-    """Return the largest quantity a line may have, from the settings."""
-    return Decimal(str(settings.ENTRY_QUANTITY_MAX))
-
-
-def parse_quantity(value: Any, *, limit: Decimal | None = None) -> Decimal:
-    """Return the quantity as a validated Decimal (finite, ≥ 0, below the ceiling).
-
-    `limit` is settings.ENTRY_QUANTITY_MAX as a Decimal; callers checking many
-    lines pass it once read.
-    """
-    if isinstance(value, float):
-        # Floats carry binary noise; callers pass Decimal or the typed text.
-        value = str(value)
-    if isinstance(value, str):
-        value = value.strip().replace("\u00a0", "").replace(" ", "")
-    try:
-        quantity = value if isinstance(value, Decimal) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number") from None
-    if not quantity.is_finite():
-        raise ValidationError(QUANTITY_NOT_FINITE, code="quantity_not_finite")
-    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
-        # Decimal() also reads "1_000", "1e3" and other scripts' digits.
-        raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number")
-    if quantity < 0 or quantity.is_signed():  # -0 too
-        raise ValidationError(QUANTITY_NEGATIVE, code="quantity_negative")
-    if limit is None:
-        limit = quantity_limit()
-    if quantity >= limit:
-        raise ValidationError(
-            QUANTITY_TOO_LARGE,
-            code="quantity_too_large",
-            params={"quantity": quantity, "limit": f"{limit:,.0f}"},
-        )
-    if quantity.as_tuple().exponent < -10 and quantity != quantity.quantize(
-        Decimal("1e-10")
-    ):
-        raise ValidationError(QUANTITY_TOO_PRECISE, code="quantity_too_precise")
-    return quantity
-
-
 def _validate(
     *,
     organisation: Organisation,
@@ -189,52 +75,18 @@ def _validate(
     period_end: datetime.date | None,
     data_quality: str,
 ) -> ReportingYear:
-    """Check everything but the quantity; return the writable reporting year."""
-    if business_unit.organisation_id != organisation.pk:
-        raise ValidationError(BUSINESS_UNIT_OTHER_ORG, code="unit_other_organisation")
-    if activity_type.organisation_id not in (None, organisation.pk):
-        raise ValidationError(ACTIVITY_OTHER_ORG, code="activity_other_organisation")
-    ensure_unit_allowed(membership, business_unit)
-    reporting_year = reporting_year_for(organisation=organisation, year=year)
-    ensure_year_writable(reporting_year)
-    if not business_unit.active_in(year):
-        raise ValidationError(
-            BUSINESS_UNIT_INACTIVE,
-            code="unit_inactive",
-            params={"unit": business_unit.code, "year": year},
-        )
-    if not activity_type.is_active:
-        raise ValidationError(
-            ACTIVITY_INACTIVE,
-            code="activity_inactive",
-            params={"activity": activity_type.name},
-        )
-    if unit not in UNITS:
-        raise ValidationError(UNIT_UNKNOWN, code="unit_unknown", params={"unit": unit})
-    if unit not in activity_type.allowed_units:
-        raise ValidationError(
-            UNIT_NOT_ALLOWED,
-            code="unit_not_allowed",
-            params={
-                "unit": unit,
-                "activity": activity_type.name,
-                "allowed": ", ".join(activity_type.allowed_units),
-            },
-        )
-    if data_quality not in DataQuality.values:
-        raise ValidationError(
-            DATA_QUALITY_UNKNOWN,
-            code="data_quality_unknown",
-            params={"value": data_quality},
-        )
-    if period_start and period_end and period_end < period_start:
-        raise ValidationError(PERIOD_ORDER, code="period_order")
-    for day in (period_start, period_end):
-        if day is not None and day.year != year:
-            raise ValidationError(
-                PERIOD_OUTSIDE_YEAR, code="period_outside_year", params={"year": year}
-            )
-    return reporting_year
+    """Raise the line's first problem (quantity aside); return its open year."""
+    return Line(
+        organisation=organisation,
+        membership=membership,
+        business_unit=business_unit,
+        year=year,
+        activity_type=activity_type,
+        unit=unit,
+        period_start=period_start,
+        period_end=period_end,
+        data_quality=data_quality,
+    ).open_year()
 
 
 def _calculation_fields(

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from accounts.tenancy import membership_for_write
 from carbonledger.lib.files import STORAGE_NOT_WRITABLE
+from carbonledger.lib.signatures import OLE2_MAGIC, ZIP_MAGIC
 from emissions.models import (
     ActivityEntry,
     CarbonCredit,
@@ -26,7 +28,7 @@ from emissions.models import (
     EvidenceKind,
     ReportingYear,
 )
-from emissions.services.entries import ensure_unit_allowed, membership_for_write
+from emissions.rules import ensure_unit_allowed
 from emissions.services.locks import ensure_year_writable
 
 EVIDENCE_EMPTY = _("The file is empty.")
@@ -49,7 +51,6 @@ EVIDENCE_REMOVED = _("The document was removed and cannot be attached.")
 REASON_REQUIRED = _("Give a reason; it is kept in the document's history.")
 ALREADY_REMOVED = _("The document was already removed.")
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Extension -> (content type recorded, content check).
 ALLOWED_TYPES: dict[str, tuple[str, str]] = {
@@ -128,7 +129,7 @@ def _content_matches(check: str, data: bytes) -> bool:
     if check == "ole2":
         return data.startswith(OLE2_MAGIC)
     if check == "xlsx":
-        return data.startswith(b"PK\x03\x04") and _is_xlsx(data)
+        return data.startswith(ZIP_MAGIC) and _is_xlsx(data)
     kind = filetype.guess(head)
     return kind is not None and kind.extension == check
 

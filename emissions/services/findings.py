@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from accounts.roles import Capability
+from accounts.tenancy import membership_for_write
 from emissions.models import ActivityEntry, Finding, FindingStatus, ReportingYear
-from emissions.services.entries import membership_for_write
 
 TEXT_REQUIRED = _("Write the finding.")
 ANSWER_REQUIRED = _("Write an answer.")

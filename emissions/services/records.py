@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Membership, Organisation, User
 from accounts.roles import Capability
-from accounts.tenancy import may_read_unit
+from accounts.tenancy import may_read_unit, membership_for_write
 from emissions.certificates import (
     CertificateRange,
     CertificateRangeError,
@@ -32,7 +32,7 @@ from emissions.models import (
     RecalculationReason,
     Target,
 )
-from emissions.services.entries import ensure_unit_allowed, membership_for_write
+from emissions.rules import ensure_unit_allowed
 from emissions.services.locks import ensure_year_writable, reporting_year_for
 
 MWH_CEILING = Decimal("100000000")

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organisation, User
 from accounts.roles import Capability
 from accounts.selectors import year_approvers
+from accounts.tenancy import membership_for_write
 from emissions.models import ReportingYear, YearStatus
 from emissions.readiness.changes import year_changes
 from emissions.readiness.findings import finding_line, open_findings
 from emissions.selectors_factors import factor_label, unverified_factors_for_year
-from emissions.services.entries import membership_for_write
 from emissions.services.locks import reporting_year_for
 from emissions.year_settings import fixed_settings_for
 from reports.formatting import active_language, plain_number

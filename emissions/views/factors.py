@@ -22,7 +22,7 @@ from accounts.models import BusinessUnit, GwpSet
 from accounts.roles import Capability
 from accounts.tenancy import org_view, readable, require_whole_organisation
 from carbonledger.lib.params import parse_int
-from emissions.factor_files import FactorFileError, UnsafeFactorFile
+from emissions.factor_files import FactorFileError, UnsafeFactorFile, limits
 from emissions.models import (
     ActivityType,
     EmissionFactor,
@@ -55,7 +55,6 @@ from emissions.services.factors import (
 )
 
 PAGE_SIZE = 50
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 UPLOAD_SUFFIXES = (".xls", ".xlsx", ".ods", ".csv")
 
 FILE_TOO_LARGE = _("The file is larger than 25 MB.")
@@ -112,7 +111,7 @@ class FactorUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > limits.MAX_UPLOAD_BYTES:
             raise ValidationError(FILE_TOO_LARGE)
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
             raise ValidationError(FILE_TYPE)

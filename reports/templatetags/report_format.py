@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from emissions.importing.values import cell_text
+from emissions.imports.values import cell_text
 from reports.formatting import active_language, number, percent, plain_number
 from reports.formatting import unit_name as _unit_name
 

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from accounts.models import Membership, User
 from emissions.catalogue import load_activity_types, load_curated_factors
-from emissions.importing.reading import COLUMNS
+from emissions.imports.reading import COLUMNS
 from emissions.models import ActivityEntry, ActivityType, Finding, ReportingYear
 from emissions.services.entries import entry_create
 from tests.emissions.entries_support import load_heating_figures

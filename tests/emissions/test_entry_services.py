@@ -159,7 +159,7 @@ def test_a_period_outside_the_year_is_refused(org, unit, editor, catalogue):
             period_start=datetime.date(2023, 12, 1),
             period_end=datetime.date(2024, 1, 31),
         )
-    assert "inside the year 2024" in error.value.messages[0]
+    assert error.value.messages == ["The date is outside the year 2024."]
 
 
 def test_an_editor_limited_to_other_units_cannot_write(org, unit, catalogue):

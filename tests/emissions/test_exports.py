@@ -15,6 +15,7 @@ from emissions.exporting import (
     ENTRY_COLUMNS,
     ENTRY_LABELS,
     entries_csv,
+    inventory_download,
     inventory_workbook,
 )
 from emissions.models import ContractualInstrument, ReportingYear
@@ -333,6 +334,25 @@ def test_a_large_workbook_is_built_in_the_background_and_kept(
         2024,
         2024,
     ]
+
+
+def test_the_download_service_leaves_a_large_workbook_to_the_task_queue(
+    equity_org, settings
+):
+    settings.INVENTORY_DIRECT_ENTRIES = 3
+    year = inventory_download(organisation=equity_org, fmt="xlsx", year=2024)
+    assert (year.name, year.entry_count) == ("acme-inventory-2024.xlsx", 3)
+    assert len(_sheet_rows(year.payload, "Entries")) == 4
+    every = inventory_download(organisation=equity_org, fmt="xlsx")
+    assert (every.name, every.entry_count, every.payload) == (
+        "acme-inventory-all-years.xlsx",
+        4,
+        None,
+    )
+    # Entries as CSV are always sent at once.
+    rows = inventory_download(organisation=equity_org, fmt="csv")
+    assert (rows.name, rows.content_type) == ("acme-entries-all-years.csv", "text/csv")
+    assert len(rows.payload.decode("utf-8-sig").splitlines()) == 5
 
 
 def test_only_the_full_inventory_covers_every_year(equity_org, viewer):

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from emissions.importing.reading import COLUMNS, read_upload
+from emissions.imports.reading import COLUMNS, read_upload
 from emissions.models import FactorSet, ImportBatch
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from emissions.importing.reading import COLUMNS
-from emissions.importing.values import parse_number
+from emissions.imports.reading import COLUMNS
+from emissions.imports.values import parse_number
 from emissions.models import ActivityEntry
-from emissions.services.entries import entry_create, parse_quantity
+from emissions.numbers import parse_quantity
+from emissions.services.entries import entry_create
 
 from .entries_support import load_reference
 
@@ -152,7 +153,7 @@ def test_the_api_still_takes_json_numbers_and_plain_strings(
 
 @pytest.mark.parametrize("quantity", ["1_000", "-0", "١٢٣", "1e3", "+5"])
 def test_the_import_refuses_them(org, unit, editor, catalogue, quantity):
-    from emissions.services.imports import import_preview
+    from emissions.imports.preview import import_preview
 
     text = ",".join(COLUMNS) + f"\nOSL,2024,electricity,{quantity},kWh,,,,,\n"
     preview = import_preview(

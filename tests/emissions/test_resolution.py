@@ -137,8 +137,8 @@ def test_a_unit_the_activity_does_not_allow_is_refused(org, unit, catalogue):
     with pytest.raises(ValidationError) as raised:
         _calc(org, unit, catalogue["natural_gas"], "10", "litre")
     assert raised.value.messages == [
-        "litre is not a unit for Natural gas (stationary combustion); use one of: "
-        "kWh_gross, MWh_gross, m3, therm, therm_US, mmBtu, scf, ccf."
+        "The unit litre cannot be used for Natural gas (stationary combustion); "
+        "use one of: kWh_gross, MWh_gross, m3, therm, therm_US, mmBtu, scf, ccf."
     ]
 
 

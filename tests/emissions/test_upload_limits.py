@@ -15,8 +15,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from emissions.factor_files import FactorFileError, generic, limits
-from emissions.importing import reading
-from emissions.importing.reading import COLUMNS, read_upload
+from emissions.imports import reading
+from emissions.imports.reading import COLUMNS, read_upload
 from emissions.models import FactorSet, ImportBatch
 from emissions.services.factors import parse_factor_file
 

@@ -7,8 +7,9 @@ from django.db import transaction
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
+from emissions.imports.commit import import_commit
+from emissions.imports.preview import import_preview
 from emissions.models import ImportBatch
-from emissions.services.imports import import_commit, import_preview
 
 
 class Command(BaseCommand):

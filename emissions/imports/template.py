@@ -8,7 +8,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Organisation
 from carbonledger.lib.spreadsheets import TEXT, Column, SpreadsheetWriter, csv_bytes
-from emissions.importing.reading import COLUMNS, REQUIRED_COLUMNS
+from emissions.imports.reading import COLUMNS, REQUIRED_COLUMNS
 from emissions.models import ActivityType, DataQuality
 
 MAX_TEMPLATE_ROWS = 5000

@@ -26,6 +26,7 @@ from carbonledger.lib.sheets import (
     scan_sheet,
     worksheet_parts,
 )
+from carbonledger.lib.signatures import OLE2_MAGIC, ZIP_MAGIC
 
 COLUMNS = [
     "business_unit",
@@ -50,7 +51,6 @@ HEADER_SEARCH_ROWS = 10
 # 200,000 rows of the template written by a spreadsheet program take 70 MB.
 MAX_SHEET_COLUMNS = 26
 MAX_SHEET_XML = 150 * 1024 * 1024
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def detect_kind(name: str, data: bytes) -> str:
                 "Save the file as .xlsx without macros."
             )
         )
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(ZIP_MAGIC):
         if not lower.endswith((".xlsx", ".xltx")):
             raise ValidationError(
                 _("%(name)s is a zip archive, not a CSV or Excel file.")

@@ -12,31 +12,28 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from emissions import tasks
-from emissions.catalogue import load_activity_types, load_curated_factors
+from emissions.imports import commit, preview, tasks
+from emissions.imports.commit import import_commit_request
+from emissions.imports.discard import import_discard
+from emissions.imports.preview import import_check, import_preview
+from emissions.imports.resume import import_resume
+from emissions.imports.selectors import import_batch_stopped
 from emissions.models import ActivityEntry, ImportBatch
-from emissions.services import imports
-from emissions.services.imports import (
-    import_batch_stopped,
-    import_check,
-    import_commit_request,
-    import_discard,
-    import_preview,
-    import_resume,
-)
-from tests.emissions.test_imports import GOOD, xlsx
+from tests.emissions.imports.support import GOOD, xlsx
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue(db):
-    load_activity_types()
-    load_curated_factors()
-
-
-@pytest.fixture
-def processing(org, editor, unit, catalogue, settings, monkeypatch):
+def processing(
+    org,
+    editor,
+    unit,
+    catalogue,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
     """A batch handed to the task queue whose task has not run."""
     settings.IMPORT_BACKGROUND_ROWS = 1
     batch = import_preview(
@@ -47,7 +44,10 @@ def processing(org, editor, unit, catalogue, settings, monkeypatch):
     def enqueue(*arguments):
         enqueued.append(arguments)
 
-    with monkeypatch.context() as patch:
+    with (
+        monkeypatch.context() as patch,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         patch.setattr(tasks, "import_commit_task", SimpleNamespace(enqueue=enqueue))
         batch = import_commit_request(organisation=org, actor=editor, batch=batch)
     assert batch.status == "processing"
@@ -69,13 +69,31 @@ def test_a_second_post_on_a_processing_batch_does_not_commit_in_the_request(
     def refuse(**kwargs):
         raise AssertionError("the request committed the batch itself")
 
-    monkeypatch.setattr(imports, "import_commit", refuse)
+    monkeypatch.setattr(commit, "import_commit", refuse)
     response = client_for(editor).post(
         reverse("import_commit", args=[org.slug, processing.pk]), follow=True
     )
     assert "This import is already being processed." in response.content.decode()
     processing.refresh_from_db()
     assert processing.status == "processing"
+    assert ActivityEntry.objects.count() == 0
+
+
+def test_a_request_holding_an_old_state_never_commits_a_batch_being_processed(
+    org, editor, processing, settings
+):
+    # A second request read the batch before the first handed it to the
+    # queue, and the batch is now below the threshold: the commit looks again
+    # under its lock and leaves the batch to its task.
+    stale = ImportBatch.objects.get(pk=processing.pk)
+    stale.status = "preview"
+    settings.IMPORT_BACKGROUND_ROWS = 100
+    with pytest.raises(ValidationError) as refused:
+        import_commit_request(organisation=org, actor=editor, batch=stale)
+    assert refused.value.error_list[0].code == "processing"
+    assert refused.value.messages == ["This import is already being processed."]
+    processing.refresh_from_db()
+    assert (processing.status, processing.rows_created) == ("processing", 0)
     assert ActivityEntry.objects.count() == 0
 
 
@@ -184,7 +202,7 @@ def test_a_stopped_batch_can_be_discarded_and_its_files_go(
     assert [name for name in files if (media / name).exists()] == []
     # The old task, had it been only slow, finds nothing to commit.
     with pytest.raises(ValidationError, match="cannot be committed"):
-        imports.import_commit(organisation=org, actor=editor, batch=processing)
+        commit.import_commit(organisation=org, actor=editor, batch=processing)
     assert ActivityEntry.objects.count() == 0
 
 
@@ -229,14 +247,14 @@ def test_a_check_discarded_while_it_ran_stays_discarded(
     _stop(batch)
     # The old worker was only slow: it reads the file, then the batch is
     # discarded before it records what it found.
-    real = imports._check_rows
+    real = preview._check_rows
 
     def discarded_meanwhile(*args):
         checked = real(*args)
         import_discard(organisation=org, actor=editor, batch=batch)
         return checked
 
-    monkeypatch.setattr(imports, "_check_rows", discarded_meanwhile)
+    monkeypatch.setattr(preview, "_check_rows", discarded_meanwhile)
     import_check(batch=batch)
     batch.refresh_from_db()
     assert (batch.status, batch.shown_file, batch.prepared_file) == (

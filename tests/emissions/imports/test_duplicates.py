@@ -6,19 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from emissions.catalogue import load_activity_types, load_curated_factors
+from emissions.imports.commit import import_commit
+from emissions.imports.preview import import_preview
 from emissions.management.commands import import_activities
 from emissions.models import ActivityEntry, ImportBatch
-from emissions.services.imports import import_commit, import_preview
-from tests.emissions.test_imports import xlsx
+from tests.emissions.imports.support import xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(db):
-    load_activity_types()
-    load_curated_factors()
 
 
 TEN = [
@@ -65,19 +59,19 @@ def test_a_file_committed_while_the_rows_are_checked_is_refused_under_the_lock(
     org, editor, admin, unit, catalogue, monkeypatch
 ):
     """The other commit lands between the first look and the writing."""
-    from emissions.services import imports
+    from emissions.imports import commit
 
     data = xlsx(TEN)
     mine, other = _preview(org, editor, data), _preview(org, admin, data)
-    real = imports._prepared_rows
+    real = commit.prepared_rows
 
     def other_commits_first(context, batch):
         rows = real(context, batch)
-        monkeypatch.setattr(imports, "_prepared_rows", real)
+        monkeypatch.setattr(commit, "prepared_rows", real)
         import_commit(organisation=org, actor=admin, batch=other)
         return rows
 
-    monkeypatch.setattr(imports, "_prepared_rows", other_commits_first)
+    monkeypatch.setattr(commit, "prepared_rows", other_commits_first)
     with pytest.raises(ValidationError, match="already imported"):
         import_commit(organisation=org, actor=editor, batch=mine)
     mine.refresh_from_db()
@@ -110,14 +104,24 @@ def test_the_page_refuses_the_second_commit_and_asks_for_the_confirmation(
 
 
 def test_a_background_commit_of_a_file_committed_meanwhile_returns_to_its_preview(
-    client_for, org, editor, admin, unit, catalogue, settings
+    client_for,
+    org,
+    editor,
+    admin,
+    unit,
+    catalogue,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.IMPORT_BACKGROUND_ROWS = 1
     data = xlsx(TEN)
     first, second = _preview(org, editor, data), _preview(org, admin, data)
     client = client_for(admin)
-    client.post(reverse("import_commit", args=[org.slug, first.pk]))
-    client.post(reverse("import_commit", args=[org.slug, second.pk]))
+    # Each request's transaction commits; without a worker its task runs then.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[org.slug, first.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[org.slug, second.pk]))
     second.refresh_from_db()
     assert (second.status, second.duplicate_of_id) == ("preview", first.pk)
     assert ActivityEntry.objects.count() == 10
@@ -172,7 +176,7 @@ def test_two_commits_of_the_same_file_wait_for_each_other_on_postgresql(
 
     from django.db import connection, connections, transaction
 
-    from emissions.services.imports import _lock_content
+    from emissions.imports.commit import _lock_content
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time anyway")

@@ -1,4 +1,4 @@
-"""Background work of the emissions area (django-tasks; inline without a worker)."""
+"""Background work of imports (django-tasks; inline without a worker)."""
 
 from django_tasks import task
 
@@ -11,8 +11,8 @@ def import_commit_task(
     from django.core.exceptions import ValidationError
 
     from accounts.models import User
+    from emissions.imports.commit import import_commit
     from emissions.models import ImportBatch
-    from emissions.services.imports import import_commit
 
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
     try:
@@ -21,6 +21,7 @@ def import_commit_task(
             actor=User.objects.get(pk=user_id),
             batch=batch,
             confirm_duplicate_file=confirm_duplicate_file,
+            queued=True,
         )
     except ValidationError:
         batch.refresh_from_db()
@@ -32,8 +33,8 @@ def import_check_task(batch_id: int, language: str) -> str:
     """Check the rows of a large upload outside the web request."""
     from django.utils import translation
 
+    from emissions.imports.preview import import_check as check
     from emissions.models import ImportBatch
-    from emissions.services.imports import import_check as check
 
     batch = ImportBatch.objects.select_related("organisation", "uploaded_by").get(
         pk=batch_id

@@ -1,7 +1,6 @@
-"""Spreadsheet import pages and the inventory downloads."""
+"""Spreadsheet import pages: upload, preview, commit, resume, roll back, discard."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -12,28 +11,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import UNIT_NOT_YOURS, is_limited, limited_unit_ids, org_view
-from carbonledger.lib.params import parse_year
-from emissions.exporting import entries_csv, entries_of, inventory_workbook
-from emissions.importing.reading import COLUMNS, check_upload_size
-from emissions.importing.template import template_csv, template_xlsx
-from emissions.models import ImportBatch, ImportStatus
-from emissions.services.imports import (
-    ImportPage,
+from accounts.tenancy import UNIT_NOT_YOURS, is_limited, org_view
+from carbonledger.lib.spreadsheets import XLSX_CONTENT_TYPE
+from emissions.imports import preview
+from emissions.imports.commit import import_commit_request
+from emissions.imports.discard import import_discard
+from emissions.imports.reading import COLUMNS, check_upload_size
+from emissions.imports.resume import import_resume
+from emissions.imports.rollback import import_rollback
+from emissions.imports.rows import ImportPage
+from emissions.imports.selectors import (
     import_batch_page,
     import_batch_stopped,
-    import_commit_request,
-    import_discard,
+    import_batches,
     import_limits,
-    import_preview,
-    import_resume,
-    import_rollback,
-    import_upload_for_check,
 )
-from reports.models import ReportKind, ReportStatus
-from reports.services import LANGUAGES, report_request
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from emissions.imports.template import template_csv, template_xlsx
+from emissions.models import ImportBatch, ImportStatus
 
 
 class UploadForm(forms.Form):
@@ -69,29 +63,24 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        arguments = {
-            "organisation": organisation,
-            "actor": request.user,
-            "file_name": upload.name,
-            "data": data,
-        }
         try:
-            if len(data) > settings.IMPORT_BACKGROUND_BYTES:
-                # Checked by the task worker; the page follows its progress.
-                batch = import_upload_for_check(**arguments)
-            else:
-                batch = import_preview(**arguments).batch
+            # Checked now, or kept and checked by the task queue: the service
+            # decides, and the detail page follows either.
+            batch = preview.import_upload(
+                organisation=organisation,
+                actor=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
         else:
             request.session[f"import-{batch.pk}"] = True
             return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
-    batches = ImportBatch.objects.filter(organisation=organisation)
-    if is_limited(request.membership):
-        batches = batches.filter(uploaded_by=request.user)
-    batches = batches.select_related("uploaded_by")[:30]
+    batches = import_batches(
+        organisation=organisation, membership=request.membership, user=request.user
+    )
     return render(
         request,
         "emissions/imports/upload.html",
@@ -148,17 +137,20 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        batch.refresh_from_db()
-        if batch.status == ImportStatus.PROCESSING:
-            messages.info(request, _("The import is being processed."))
-        elif batch.status == ImportStatus.COMMITTED:
-            messages.success(
-                request,
-                _("%(count)s entries were imported.") % {"count": batch.rows_created},
-            )
-        elif batch.status == ImportStatus.FAILED:
-            messages.error(request, _("The import failed; nothing was imported."))
+        _say_how_the_commit_went(request, batch)
     return redirect("import_detail", org_slug=organisation.slug, pk=batch.pk)
+
+
+def _say_how_the_commit_went(request: HttpRequest, batch: ImportBatch) -> None:
+    if batch.status == ImportStatus.PROCESSING:
+        messages.info(request, _("The import is being processed."))
+    elif batch.status == ImportStatus.COMMITTED:
+        messages.success(
+            request,
+            _("%(count)s entries were imported.") % {"count": batch.rows_created},
+        )
+    elif batch.status == ImportStatus.FAILED:
+        messages.error(request, _("The import failed; nothing was imported."))
 
 
 def _batch_action(
@@ -226,67 +218,5 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(
         template_xlsx(organisation, language),
         f"{organisation.slug}-import-template.xlsx",
-        XLSX,
+        XLSX_CONTENT_TYPE,
     )
-
-
-@require_GET
-@org_view(Capability.VIEW)
-def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The full inventory (a year, or every year) for auditors."""
-    organisation = request.organisation
-    year_param = request.GET.get("year", "")
-    year = parse_year(year_param)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("Unknown format.")
-    suffix = year or "all-years"
-    # A member limited to some units exports those units' entries and totals.
-    unit_ids = limited_unit_ids(request.membership)
-    if fmt == "xlsx":
-        count = entries_of(organisation, year, unit_ids).count()
-        if count > settings.INVENTORY_DIRECT_ENTRIES:
-            # Too long for a request: built in the background, kept on the
-            # reports page with its checksum like any report.
-            return _inventory_in_background(request, year, count)
-    if fmt == "csv":
-        return _download(
-            entries_csv(organisation=organisation, year=year, unit_ids=unit_ids),
-            f"{organisation.slug}-entries-{suffix}.csv",
-            "text/csv",
-        )
-    return _download(
-        inventory_workbook(organisation=organisation, year=year, unit_ids=unit_ids),
-        f"{organisation.slug}-inventory-{suffix}.xlsx",
-        XLSX,
-    )
-
-
-def _inventory_in_background(
-    request: HttpRequest, year: int | None, count: int
-) -> HttpResponse:
-    language = (get_language() or "en")[:2]
-    try:
-        report = report_request(
-            organisation=request.organisation,
-            actor=request.user,
-            kind=ReportKind.INVENTORY_XLSX,
-            year=year,
-            language=language if language in LANGUAGES else "en",
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("report_list", org_slug=request.organisation.slug)
-    # Without a task worker the report is built before the request goes on.
-    report.refresh_from_db()
-    if report.status == ReportStatus.DONE:
-        message = _("The workbook of %(count)s entries is ready to download.")
-    elif report.status == ReportStatus.FAILED:
-        message = _("The workbook could not be built: %(error)s")
-    else:
-        message = _(
-            "The workbook of %(count)s entries is being built; it can be "
-            "downloaded here when it is ready."
-        )
-    level = messages.error if report.status == ReportStatus.FAILED else messages.info
-    level(request, message % {"count": count, "error": report.error})
-    return redirect("report_list", org_slug=request.organisation.slug)

@@ -1,15 +1,23 @@
-"""Parse the cells of an activity file: Nordic numbers, dates as text or serials."""
+"""Reading the numbers people write: cells, typed quantities, API strings.
 
-import datetime
+`parse_number` reads a number in the notations pages, templates and
+spreadsheet programs write ("1 234,5", "1.234,5", "1,234.5") and refuses text
+that reads two ways ("1,250"). `parse_quantity` is the rule every quantity of
+an activity line obeys, whoever enters it: finite, not negative, below the
+ceiling, at most ten decimal places.
+"""
+
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # What a number written as text may hold once spaces are removed: ASCII
 # digits, the decimal sign and thousands separators, and a leading minus.
 _NOTATION = re.compile(r"-?[0-9.,]*[0-9][0-9.,]*")
@@ -97,56 +105,59 @@ def parse_number(value: object, decimal_sign: str | None = None) -> Decimal:
     return number
 
 
-def parse_year(value: object) -> int:
-    try:
-        number = parse_number(value)
-    except ValidationError:
-        raise ValidationError(
-            _("“%(value)s” is not a year.") % {"value": value}
-        ) from None
-    if number != number.to_integral_value() or not 1900 <= number <= 2200:
-        raise ValidationError(_("“%(value)s” is not a year.") % {"value": value})
-    return int(number)
+QUANTITY_NOT_NUMBER = gettext_lazy(
+    "The quantity must be a number, for example 1250 or 12.5."
+)
+QUANTITY_NOT_FINITE = gettext_lazy("The quantity must be a finite number.")
+QUANTITY_NEGATIVE = gettext_lazy("The quantity cannot be negative.")
+QUANTITY_TOO_LARGE = gettext_lazy(
+    "The quantity %(quantity)s is implausibly large (the limit is %(limit)s); "
+    "check the unit and the decimal separator."
+)
+QUANTITY_TOO_PRECISE = gettext_lazy("The quantity can have at most 10 decimal places.")
+
+# A quantity passed as text: ASCII digits and a decimal point (pages pass the
+# number as the NumberField read it; the API its JSON string).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
-def parse_date(value: object) -> datetime.date | None:
-    """Return a date from a date cell, an Excel serial, ISO or dd.mm.yyyy text."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if is_number and 1 <= value < 2958466:
-        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("“%(value)s” is not a date; use YYYY-MM-DD or DD.MM.YYYY.") % {"value": value}
-    )
+def quantity_limit() -> Decimal:
+    """Return the largest quantity a line may have, from the settings."""
+    return Decimal(str(settings.ENTRY_QUANTITY_MAX))
 
 
-def parse_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def parse_quantity(value: Any, *, limit: Decimal | None = None) -> Decimal:
+    """Return the quantity as a validated Decimal (finite, ≥ 0, below the ceiling).
 
-
-def cell_text(value: object) -> str:
-    """Return a cell as the user typed it: 2025, not 2025.0; dates as ISO."""
-    if value is None:
-        return ""
+    `limit` is settings.ENTRY_QUANTITY_MAX as a Decimal; callers checking many
+    lines pass it once read.
+    """
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+        # Floats carry binary noise; callers pass Decimal or the typed text.
+        value = str(value)
+    if isinstance(value, str):
+        value = value.strip().replace("\u00a0", "").replace(" ", "")
+    try:
+        quantity = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number") from None
+    if not quantity.is_finite():
+        raise ValidationError(QUANTITY_NOT_FINITE, code="quantity_not_finite")
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+        # Decimal() also reads "1_000", "1e3" and other scripts' digits.
+        raise ValidationError(QUANTITY_NOT_NUMBER, code="quantity_not_number")
+    if quantity < 0 or quantity.is_signed():  # -0 too
+        raise ValidationError(QUANTITY_NEGATIVE, code="quantity_negative")
+    if limit is None:
+        limit = quantity_limit()
+    if quantity >= limit:
+        raise ValidationError(
+            QUANTITY_TOO_LARGE,
+            code="quantity_too_large",
+            params={"quantity": quantity, "limit": f"{limit:,.0f}"},
+        )
+    if quantity.as_tuple().exponent < -10 and quantity != quantity.quantize(
+        Decimal("1e-10")
+    ):
+        raise ValidationError(QUANTITY_TOO_PRECISE, code="quantity_too_precise")
+    return quantity

@@ -1,1 +1,0 @@
-"""Reading activity spreadsheets (the import template's contract) safely."""
