@@ -165,7 +165,7 @@ def activity_active(activity_type: ActivityType) -> Problem | None:
             "activity",
             "activity_inactive",
             ACTIVITY_INACTIVE,
-            activity=activity_type.name,
+            activity=activity_type.display_name,
         )
     return None
 
@@ -184,7 +184,7 @@ def unit_allowed(activity_type: ActivityType, unit: str) -> Problem | None:
             "unit_not_allowed",
             UNIT_NOT_ALLOWED,
             unit=unit,
-            activity=activity_type.name,
+            activity=activity_type.display_name,
             allowed=", ".join(activity_type.allowed_units),
         )
     return None

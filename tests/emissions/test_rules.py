@@ -120,6 +120,15 @@ def test_a_problem_is_read_in_the_active_language(org, unit, catalogue):
         assert problem.message == "”furlong” är inte en känd enhet."
 
 
+def test_a_problem_names_the_activity_in_the_reader_s_language(org, unit, catalogue):
+    with translation.override("nb"):
+        (problem,) = _line(org, unit, catalogue, unit="litre").problems()
+        assert problem.message == (
+            "Enheten litre kan ikke brukes for Elektrisitet (nett); "
+            "bruk en av: kWh, MWh."
+        )
+
+
 def test_a_unit_the_member_may_not_write_reads_the_same_everywhere(
     org, unit, editor, catalogue, bergen
 ):
