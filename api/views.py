@@ -544,6 +544,10 @@ class InventoryView(APIView):
                 line.code: _dec(line.recalculated_t) for line in inv.base_year_by_unit
             },
             "by_gas": {gas: _dec(t) for gas, t in inv.gas_table.items()},
+            "co2_from_co2e_only_t_co2e": _dec(inv.co2e_only.t_co2e),
+            "co2_from_co2e_only_by_source": {
+                source.code: _dec(source.t_co2e) for source in inv.co2e_only.sources
+            },
             "settings": _settings(inv.settings),
         }
         return Response(s.InventorySerializer(data).data)

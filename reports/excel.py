@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation
 from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions import units as unit_table
+from reports.formatting import gas_name
 from reports.pdf import scope3_category_names
 from reports.selectors import AnnualReportData
 
@@ -116,6 +117,7 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
         )
         for category, value in inv.scope3_by_category.items():
             categories.append([category, names.get(category, ""), value])
+        _gas_sheet(workbook, inv)
         units = _sheet(
             workbook,
             _("Business units"),
@@ -164,6 +166,43 @@ def report_tables_xlsx(data: AnnualReportData, *, language: str) -> bytes:
                 ]
             )
     return _save(workbook)
+
+
+def _gas_sheet(workbook: SpreadsheetWriter, inv) -> None:
+    """Add the table by greenhouse gas and what of its CO2 is a CO2e total."""
+    sheet = workbook.sheet(_("Greenhouse gases"))
+    sheet.title(_("Emissions by greenhouse gas"))
+    total_label = (
+        _("Total, gross (scope 2 market-based)")
+        if inv.headline_is_market
+        else _("Total, gross (scope 2 location-based)")
+    )
+    sheet.header([_("Gas"), T_CO2E])
+    for gas, t in inv.gas_table.items():
+        sheet.append([gas_name(gas), t], [None, "tonnes"])
+    sheet.append([total_label, inv.total_t_co2e], [None, "tonnes"])
+    sheet.append(
+        [
+            _(
+                "The seven Kyoto gases and groups; refrigerant blends count "
+                "under their components' groups."
+            )
+        ]
+    )
+    share = inv.co2e_only
+    if share is None or not share.t_co2e:
+        return
+    sheet.blank()
+    sheet.heading(
+        _(
+            "Of the CO2: factors that give a CO2e total without a split by gas, "
+            "counted as CO2, the dominant gas of these sources"
+        )
+    )
+    sheet.header([_("Source"), T_CO2E])
+    for source in share.sources:
+        sheet.append([source.name, source.t_co2e], [None, "tonnes"])
+    sheet.append([_("Total"), share.t_co2e], [None, "tonnes"])
 
 
 # Eco-Lighthouse (Miljøfyrtårn) annual environmental report: energy, transport,

@@ -104,3 +104,17 @@ def unit_name(code: str | None) -> str:
     if not code:
         return ""
     return str(UNIT_NAMES.get(code, code))
+
+
+# The Kyoto gases and groups as the reader's language writes them.
+GAS_NAMES = {
+    "HFCs": pgettext_lazy("greenhouse gas group", "HFCs"),
+    "PFCs": pgettext_lazy("greenhouse gas group", "PFCs"),
+}
+
+
+def gas_name(code: str | None) -> str:
+    """Return a Kyoto gas or group as the reader's language writes it."""
+    if not code:
+        return ""
+    return str(GAS_NAMES.get(code, code))

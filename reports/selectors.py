@@ -11,6 +11,7 @@ certificate happens to be the cleanest.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 from functools import reduce
@@ -51,6 +52,7 @@ from emissions.models import (
     ReportingYear,
     Target,
 )
+from emissions.models.factors import GasesCovered
 from emissions.selectors_factors import grid_factors_used, residual_mix_gaps
 from emissions.year_settings import (
     YearSettings,
@@ -300,11 +302,13 @@ def _market_kg_by_year(
     unit_ids: list[int] | None,
     rows: list[dict],
     shares: dict[int, Decimal] | None = None,
+    instrument_kg: dict[tuple[int, int], Decimal] | None = None,
 ) -> dict[int, dict[int, Decimal]]:
     """Return market-based scope 2 kg per year and business unit.
 
     `rows` are those of `_unit_scope_rows`; `shares` the units' equity shares,
-    read when needed and not given.
+    read when needed and not given. `instrument_kg`, when given, receives per
+    (year, unit) the part of the figure the instruments' own factors make.
     """
     instruments: dict[tuple[int, int], list[InstrumentCover]] = defaultdict(list)
     instrument_qs = ContractualInstrument.objects.filter(organisation=organisation)
@@ -340,6 +344,9 @@ def _market_kg_by_year(
                 residual_mix_kg_per_kwh=row["residual"],
             )
             market = market - at_residual * weight + applied.kg_co2e * weight
+            if instrument_kg is not None:
+                own = applied.kg_co2e - applied.uncovered_kwh * row["residual"]
+                instrument_kg[(year, unit_id)] = own * weight
         result[year][unit_id] = market
     return result
 
@@ -527,8 +534,10 @@ class YearInventory:
     # Every source, largest first by the headline method (top_sources: ten).
     sources: list[ActivityLine] = field(default_factory=list)
     iso_by_category_market: dict[int, Decimal] = field(default_factory=dict)
-    # The seven Kyoto gases or groups and NOT_SPLIT; adds up to the total.
+    # The seven Kyoto gases or groups; adds up to the total.
     gas_table: dict[str, Decimal] = field(default_factory=dict)
+    # The part of the CO2 row from factors that give a CO2e total only.
+    co2e_only: "Co2eOnlyShare | None" = None
     intensity_lines: list[IntensityLine] = field(default_factory=list)
     base_year_by_unit: list[BaseYearUnitLine] = field(default_factory=list)
     base_year_original: ScopeTotals | None = None
@@ -743,7 +752,8 @@ def effects_between(
 
 
 KYOTO_GASES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
-NOT_SPLIT = "not_split"
+# The source of the market-based part that contractual instruments make.
+INSTRUMENTS = "instruments"
 _PFCS = {"CF4", "C2F6", "C3F8", "c-C4F8", "C4F10", "C5F12", "C6F14"}
 
 
@@ -762,17 +772,17 @@ def kyoto_group(gas: str) -> str | None:
 
 
 def kyoto_gas_table(
-    by_gas: dict[str, Decimal], *, total_t: Decimal, gwp_set: str
-) -> dict[str, Decimal]:
-    """Return t CO2e per Kyoto gas or group, and the rest as not split by gas.
+    by_gas: dict[str, Decimal], *, gwp_set: str
+) -> tuple[dict[str, Decimal], Decimal]:
+    """Return t CO2e per Kyoto gas or group, and the tonnes of unknown gases.
 
     Refrigerant blends count under their components' groups, shared by each
-    component's mass fraction x GWP. Lines whose factor is published in CO2e
-    only make up the NOT_SPLIT row, so the table adds up to `total_t`.
+    component's mass fraction x GWP.
     """
     from emissions.gwp import BLEND_COMPOSITION
 
     table = dict.fromkeys(KYOTO_GASES, ZERO)
+    unknown = ZERO
     gwps = GWP_SETS[gwp_set].values if gwp_set in GWP_SETS else {}
     for gas, t in by_gas.items():
         group = kyoto_group(gas)
@@ -793,8 +803,178 @@ def kyoto_gas_table(
                 table[kyoto_group(part)] += share_t
                 left -= share_t
             table[kyoto_group(items[-1][0])] += left
-    table[NOT_SPLIT] = total_t - _add(table.values())
-    return table
+        else:
+            unknown += t
+    return table, unknown
+
+
+@dataclass(frozen=True)
+class GasSource:
+    """A source whose CO2e total was counted as CO2, and how many tonnes."""
+
+    code: str
+    name: str
+    t_co2e: Decimal
+
+
+@dataclass(frozen=True)
+class Co2eOnlyShare:
+    """The tonnes of the CO2 row from factors that give a CO2e total only.
+
+    Such a factor (grid averages in CO2e, district heating, hotel nights, most
+    spend-based factors, a contractual instrument's own figure) has no split
+    by gas; its CO2e is counted as CO2, the dominant gas of these sources.
+    """
+
+    t_co2e: Decimal
+    sources: tuple[GasSource, ...] = ()
+
+
+def _residual_mix_bases(
+    *, organisation: Organisation, year: int, unit_ids: Iterable[int]
+) -> dict[int, str | None]:
+    """Return the gases the residual mix of each unit's country counts.
+
+    None where the library has no residual mix for the country: its grid
+    lines' market-based figure is then the grid factor's.
+    """
+    from emissions.resolution import ResolutionCache, residual_mix_factor
+
+    cache = ResolutionCache()
+    by_country: dict[str, str | None] = {}
+    bases = {}
+    for pk, country in BusinessUnit.objects.filter(pk__in=list(unit_ids)).values_list(
+        "pk", "country"
+    ):
+        country = country.upper()
+        if country not in by_country:
+            factor = residual_mix_factor(
+                organisation=organisation, country=country, year=year, cache=cache
+            )
+            by_country[country] = None if factor is None else factor.gases_covered
+        bases[pk] = by_country[country]
+    return bases
+
+
+def _shares(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Share a total by weights; the last share takes the rest, so they add up."""
+    whole = _add(weights)
+    if not whole:
+        weights, whole = [Decimal(1)] * len(weights), Decimal(len(weights))
+    shares = [total * weight / whole for weight in weights[:-1]]
+    return [*shares, total - _add(shares)]
+
+
+def gas_table_for(
+    *,
+    organisation: Organisation,
+    entries: QuerySet[ActivityEntry],
+    year: int,
+    headline_market: bool,
+    gwp_set: str,
+    market: dict[int, Decimal],
+    instrument_kg: dict[int, Decimal],
+) -> tuple[dict[str, Decimal], Co2eOnlyShare]:
+    """Return the year's t CO2e per Kyoto gas or group, adding up to its total.
+
+    `entries` are the year's lines; `market` and `instrument_kg` each unit's
+    market-based scope 2 and the part of it its instruments' own factors
+    make (kg). Per-gas figures count under their gas; the rest of a line's
+    published CO2e (the publisher's rounding) counts as CO2. A line without
+    per-gas figures counts as CO2: exactly where its factor counts CO2 only
+    (residual mixes, some grid factors), and as the dominant gas where it
+    gives a CO2e total only, which the returned share names by source. Under
+    a market-based headline scope 2 is its market-based figure: the residual
+    mix's gases for the uncovered part, the instruments' own figures CO2e.
+    """
+    with_gases = entries.exclude(kg_by_gas={})
+    if headline_market:
+        with_gases = with_gases.exclude(scope=2)
+    table, _unknown = kyoto_gas_table(
+        _kg_by_gas(organisation=organisation, entries=with_gases), gwp_set=gwp_set
+    )
+    published = with_gases.aggregate(kg=_sum(organisation, "kg_co2e"))["kg"]
+    # What the gases do not account for of the published CO2e (and unknown
+    # gases) is counted as CO2.
+    co2_t = _t(published) - _add(table.values())
+    without = Q(kg_by_gas={}) | Q(scope=2) if headline_market else Q(kg_by_gas={})
+    rows = list(
+        entries.filter(without)
+        .values(
+            "business_unit_id", "activity_type_id", "scope", "factor__gases_covered"
+        )
+        .annotate(
+            kg=_sum(organisation, "kg_co2e"),
+            market=_sum(organisation, "kg_co2e_market"),
+            grid_kwh=Coalesce(
+                Sum("energy_kwh", filter=Q(residual_mix_factor__isnull=False)),
+                Value(ZERO),
+                output_field=_DEC,
+            ),
+        )
+        .order_by("business_unit_id", "activity_type_id", "factor__gases_covered")
+    )
+    co2_kg: list[Decimal] = []
+    by_source: dict[int | str, list[Decimal]] = defaultdict(list)
+
+    def count(kg: Decimal, basis: str | None, source: int | str) -> None:
+        if not kg:
+            return
+        if basis == GasesCovered.CO2:
+            co2_kg.append(kg)
+        else:
+            by_source[source].append(kg)
+
+    scope2_rows: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if headline_market and row["scope"] == 2:
+            scope2_rows[row["business_unit_id"]].append(row)
+        else:
+            count(row["kg"], row["factor__gases_covered"], row["activity_type_id"])
+    residual_bases = (
+        _residual_mix_bases(organisation=organisation, year=year, unit_ids=scope2_rows)
+        if scope2_rows
+        else {}
+    )
+    for unit_id, unit_rows in scope2_rows.items():
+        grid = [row for row in unit_rows if row["grid_kwh"] > 0]
+        other = [row for row in unit_rows if row["grid_kwh"] <= 0]
+        for row in other:
+            count(row["market"], row["factor__gases_covered"], row["activity_type_id"])
+        own = instrument_kg.get(unit_id, ZERO)
+        count(own, None, INSTRUMENTS)
+        if not grid:
+            continue
+        # The grid lines' residual-mix part, after the instruments.
+        rest = market.get(unit_id, ZERO) - _add(row["market"] for row in other) - own
+        basis = residual_bases.get(unit_id)
+        parts = _shares(rest, [row["market"] for row in grid])
+        for row, part in zip(grid, parts, strict=True):
+            # Without a residual mix the grid factor stands in, with its gases.
+            count(
+                part,
+                basis if basis is not None else row["factor__gases_covered"],
+                row["activity_type_id"],
+            )
+    source_t = {key: _t(_add(kgs)) for key, kgs in by_source.items()}
+    table["CO2"] += co2_t + _t(_add(co2_kg)) + _add(source_t.values())
+    names = {
+        pk: (code, name)
+        for pk, (code, name) in _activity_types(
+            [{"activity_type_id": key} for key in source_t if key != INSTRUMENTS]
+        ).items()
+    }
+    names[INSTRUMENTS] = (
+        INSTRUMENTS,
+        gettext("Contractual instruments (scope 2 market-based)"),
+    )
+    sources = sorted(
+        (GasSource(*names[key], t) for key, t in source_t.items() if t),
+        key=lambda source: (-source.t_co2e, source.code),
+    )
+    return table, Co2eOnlyShare(
+        t_co2e=_add(source.t_co2e for source in sources), sources=tuple(sources)
+    )
 
 
 def _intensity_lines(
@@ -1018,11 +1198,13 @@ def inventory_for_year(
         .order_by("code", "pk")
         .values_list("pk", "code", "name", "equity_share")
     }
+    instrument_kg: dict[tuple[int, int], Decimal] = {}
     market = _market_kg_by_year(
         organisation=organisation,
         unit_ids=unit_ids,
         rows=rows,
         shares={pk: share for pk, (_code, _name, share) in units.items()},
+        instrument_kg=instrument_kg,
     )
     entered = _scope_totals(organisation=organisation, rows=rows, market=market)
     empty = ScopeTotals(year, ZERO, ZERO, ZERO, ZERO, headline_market)
@@ -1175,15 +1357,16 @@ def inventory_for_year(
         reporting_year_id__in=this_year_ids
     )
     by_gas = _kg_by_gas(organisation=organisation, entries=gas_entries)
-    # Under a market-based headline, scope 2 lines count as not split by gas:
-    # their per-gas figures, if any, are location-based.
-    gas_table = kyoto_gas_table(
-        _kg_by_gas(
-            organisation=organisation,
-            entries=gas_entries.exclude(scope=2) if headline_market else gas_entries,
-        ),
-        total_t=totals.total_t,
-        gwp_set=organisation.gwp_set,
+    gas_table, co2e_only = gas_table_for(
+        organisation=organisation,
+        entries=gas_entries,
+        year=year,
+        headline_market=headline_market,
+        gwp_set=year_settings.gwp_set,
+        market=market.get(year, {}),
+        instrument_kg={
+            unit_id: kg for (y, unit_id), kg in instrument_kg.items() if y == year
+        },
     )
 
     # Largest first (by the headline method); equal emissions in the
@@ -1342,6 +1525,7 @@ def inventory_for_year(
         sources=sources,
         iso_by_category_market=iso_by_category_market,
         gas_table=gas_table,
+        co2e_only=co2e_only,
         intensity_lines=intensity_lines,
         base_year_by_unit=base_year_by_unit,
         base_year_original=(

@@ -4,6 +4,7 @@ from django import template
 
 from emissions.importing.values import cell_text
 from reports.formatting import active_language, number, percent, plain_number
+from reports.formatting import gas_name as _gas_name
 from reports.formatting import unit_name as _unit_name
 
 register = template.Library()
@@ -38,6 +39,12 @@ def shown(value):
 def unit_name(code: str | None) -> str:
     """Name a stored unit of measure in the reader's language."""
     return _unit_name(code)
+
+
+@register.filter
+def gas_name(code: str | None) -> str:
+    """Name a Kyoto gas or group in the reader's language."""
+    return _gas_name(code)
 
 
 @register.filter

@@ -175,3 +175,31 @@ def test_dashboard_of_a_parent_unit_shows_its_children(
     assert "5.0" in body
     # The unit row links to its entries.
     assert 'data-figure="unit">OSL</a></td>' in body
+
+
+def test_dashboard_gas_table_names_what_is_counted_as_co2(
+    client_for, org, viewer, admin, year_data
+):
+    # Natural gas 5 t without per-gas figures, and 1.5 t of R-410A leakage.
+    entry(
+        organisation=org,
+        unit=year_data,
+        year=2024,
+        code="refrigerant_r410a",
+        scope=1,
+        kg="1500",
+        user=admin,
+        gases={"R-410A": "1500"},
+    )
+    body = (
+        client_for(viewer).get(reverse("dashboard", args=[org.slug])).content.decode()
+    )
+    assert '<tr data-gas="CO2"><th scope="row">CO2<sup>1</sup></th>' in body
+    assert '<td class="num">5.0</td>' in body.split('data-gas="CO2"')[1]
+    assert '<td class="num">1.5</td>' in body.split('data-gas="HFCs"')[1]
+    assert "Not split" not in body
+    assert (
+        "Of the CO2, 5.0 t come from factors that give a CO2e total without a "
+        "split by gas, counted as CO2, the dominant gas of these sources: "
+        "Natural gas 5.0 t." in body
+    )
