@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import Organisation
+from carbonledger.lib.formatting import country_name
 from emissions.factor_files.grid import GRID_KIND_NAMES
 from emissions.models import (
     UNCHECKED,
@@ -274,16 +276,6 @@ class FactorDescription:
     activities: list[str]  # the activity types it is used for
 
 
-def country_name(code: str, language: str) -> str:
-    """Return a country's name in a language (the code where Babel has none)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(language).territories.get(code.upper(), code)
-    except (UnknownLocaleError, ValueError):
-        return code
-
-
 def factor_description(
     *, organisation: Organisation, factor: EmissionFactor, language: str
 ) -> FactorDescription:
@@ -336,6 +328,28 @@ def factor_description(
     if not title:
         title = ", ".join(activities) if activities else category
     return FactorDescription(title=title, category=category, activities=activities)
+
+
+def global_set_names(kind: str, year: int) -> tuple[str, str] | None:
+    """Return publisher and set name of a global set, translated."""
+    names = {
+        "desnz": (
+            gettext("UK Department for Energy Security and Net Zero (DESNZ)"),
+            gettext("UK DESNZ greenhouse gas conversion factors %(year)s"),
+        ),
+        "epa": (
+            gettext("US Environmental Protection Agency (EPA)"),
+            gettext("US EPA GHG Emission Factors Hub %(year)s"),
+        ),
+        "curated": (
+            gettext("CarbonLedger curated (each factor names its source)"),
+            gettext("Grid and district-heating factors %(year)s"),
+        ),
+    }
+    if kind not in names:
+        return None
+    publisher, name = names[kind]
+    return publisher, name % {"year": year}
 
 
 def residual_mixes(*, organisation: Organisation) -> list[tuple[str, str, bool]]:

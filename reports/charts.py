@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from html import escape
 
-from reports.formatting import number
+from carbonledger.lib.formatting import number
 
 SCOPE_COLOURS = {1: "#0072B2", 2: "#E69F00", 3: "#009E73"}
 UNIT_COLOUR = "#56B4E9"

@@ -6,9 +6,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation
+from carbonledger.lib.formatting import gas_name
 from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions import units as unit_table
-from reports.formatting import gas_name
 from reports.pdf import scope3_category_names
 from reports.selectors import AnnualReportData
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BusinessUnit, Organisation
 from emissions.calculations import factor_effect_split
 from emissions.models.factors import UNCHECKED
+from emissions.selectors_factors import global_set_names
 from reports.models import ReportNarrative, Scope3Exclusion
 from reports.selectors import (
     _activity_types,
@@ -378,28 +379,6 @@ class FactorPublication:
     version: str
     source_url: str
     entries: int
-
-
-def global_set_names(kind: str, year: int) -> tuple[str, str] | None:
-    """Return publisher and set name of a global set, translated."""
-    names = {
-        "desnz": (
-            _("UK Department for Energy Security and Net Zero (DESNZ)"),
-            _("UK DESNZ greenhouse gas conversion factors %(year)s"),
-        ),
-        "epa": (
-            _("US Environmental Protection Agency (EPA)"),
-            _("US EPA GHG Emission Factors Hub %(year)s"),
-        ),
-        "curated": (
-            _("CarbonLedger curated (each factor names its source)"),
-            _("Grid and district-heating factors %(year)s"),
-        ),
-    }
-    if kind not in names:
-        return None
-    publisher, name = names[kind]
-    return publisher, name % {"year": year}
 
 
 def factor_publications_for(

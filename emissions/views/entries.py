@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import BusinessUnit
 from accounts.roles import Capability
 from accounts.tenancy import limited_unit_ids, org_view, require_unit
+from carbonledger.lib.formatting import active_language, number
 from carbonledger.lib.params import parse_year
 from emissions.forms_entries import (
     EntryEditForm,
@@ -225,7 +226,10 @@ def entry_row_save(
             messages.success(
                 request,
                 _("Saved: %(entry)s = %(kg)s kg CO2e.")
-                % {"entry": saved, "kg": f"{saved.kg_co2e:,.1f}"},
+                % {
+                    "entry": saved,
+                    "kg": number(saved.kg_co2e, 1, active_language()),
+                },
             )
         else:
             for errors in form.errors.values():

@@ -203,3 +203,23 @@ def test_dashboard_gas_table_names_what_is_counted_as_co2(
         "split by gas, counted as CO2, the dominant gas of these sources: "
         "Natural gas 5.0 t." in body
     )
+
+
+def test_negative_figures_are_shown_with_a_true_minus_sign(
+    client_for, org, viewer, admin, year_data
+):
+    entry(
+        organisation=org,
+        unit=year_data,
+        year=2019,
+        code="natural_gas",
+        scope=1,
+        kg="10000",
+        user=admin,
+    )
+    body = (
+        client_for(viewer).get(reverse("dashboard", args=[org.slug])).content.decode()
+    )
+    # 5 t against 10 t in the base year.
+    assert '<div class="value">\u221250.0\u00a0%</div>' in body
+    assert "-50.0" not in body

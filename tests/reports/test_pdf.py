@@ -192,4 +192,31 @@ def test_report_tables_workbook_has_the_gas_table(org, inventory):
         ["NF3", 0],
         ["Totalt, brutto (scope 2 markedsbasert)", 14.37109],
     ]
-    assert rows[-3:] == [["Natural gas", 10.05], ["Flights", 4.32109], ["Totalt", 14.37109]]
+    assert rows[-3:] == [
+        ["Natural gas", 10.05],
+        ["Flights", 4.32109],
+        ["Totalt", 14.37109],
+    ]
+
+
+def test_pdf_prints_negative_figures_with_a_true_minus_sign(org, admin, inventory):
+    from reports.pdf import render_html
+
+    entry(
+        organisation=org,
+        unit=inventory,
+        year=2023,
+        code="natural_gas",
+        scope=1,
+        kg="20000",
+        user=admin,
+    )
+    data = annual_report_data(organisation=org, year=2024)
+    html = render_html(data, language="nb")
+    # 14.4 t in 2024 against 20 t in 2023: -28.1 %, and a bridge step of
+    # -9.95 t of natural gas.
+    assert "\u221228,1\u00a0%" in html
+    assert "\u221210,0" in html
+    assert "-28,1" not in html and ">-" not in html
+    text = " ".join(_pages(render_pdf(data, language="nb")))
+    assert "\u221228,1" in text

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Organisation
+from carbonledger.lib.formatting import plain_number, unit_name
 from emissions.models import ActivityEntry
 from emissions.selectors_entries import history_for
-from reports.formatting import plain_number, unit_name
 from reports.models import ReportNarrative, Scope3Exclusion
 from reports.pdf import render_html
 from reports.selectors import annual_report_data, inventory_for_year
