@@ -274,26 +274,22 @@ def _lines(text: str) -> list[str]:
 def report_narrative_for(
     *, organisation: Organisation, year: int, language: str
 ) -> Narrative | None:
-    """Return the year's texts in a language, falling back to one that has them.
+    """Return the year's texts in the report's language (None where it has none).
 
-    The report's language first, then the organisation's, then English,
-    Norwegian and Swedish; None when no language has any text.
+    A report never borrows another language's texts: without texts in its
+    language it leaves those blocks out, and the report-texts page says so.
     """
-    stored = {
-        n.language: n
-        for n in ReportNarrative.objects.filter(organisation=organisation, year=year)
-    }
-    order = [language, organisation.language, "en", "nb", "sv"]
-    for code in dict.fromkeys(order):
-        narrative = stored.get(code)
-        if narrative is not None and not narrative.is_empty:
-            return Narrative(
-                language=code,
-                key_messages=_paragraphs(narrative.key_messages),
-                highlights=_lines(narrative.highlights),
-                actions=_lines(narrative.actions),
-            )
-    return None
+    narrative = ReportNarrative.objects.filter(
+        organisation=organisation, year=year, language=language
+    ).first()
+    if narrative is None or narrative.is_empty:
+        return None
+    return Narrative(
+        language=language,
+        key_messages=_paragraphs(narrative.key_messages),
+        highlights=_lines(narrative.highlights),
+        actions=_lines(narrative.actions),
+    )
 
 
 def scope3_exclusions_for(

@@ -255,6 +255,11 @@ def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
                 auto_id=f"id_{code}_%s",
             )
         narrative_forms.append((code, label, stored.get(code), form))
+    missing = [
+        (code, label)
+        for code, label in ReportLanguage.choices
+        if code not in stored or stored[code].is_empty
+    ]
     exclusions = scope3_exclusions_for(organisation=organisation, year=year)
     reported = set(
         entries_for(organisation=organisation)
@@ -277,6 +282,12 @@ def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
         "year": year,
         "years": _years(organisation),
         "narratives": narrative_forms,
+        "missing_codes": [code for code, _label in missing],
+        # Norwegian and Swedish write language names in lower case in a sentence.
+        "missing_languages": [
+            str(label) if get_language() == "en" else str(label).lower()
+            for _code, label in missing
+        ],
         "exclusions": [(e, names.get(e.category, "")) for e in exclusions],
         "reported": [(n, names[n]) for n in sorted(reported) if n in names],
         "exclusion_form": forms_in.get("exclusion")

@@ -183,11 +183,8 @@ def test_key_messages_are_shown_in_the_reports_language_and_kept_in_history(
     assert nb.language == "nb"
     assert nb.key_messages == ["Utslippene falt med 7 %."]
     assert nb.highlights == ["Tog før fly", "Solceller"]
-    # No Swedish text: the organisation's language (English here) is used.
-    assert (
-        report_narrative_for(organisation=org, year=2024, language="sv").language
-        == "en"
-    )
+    # No Swedish text: the Swedish report has none, never another language's.
+    assert report_narrative_for(organisation=org, year=2024, language="sv") is None
     assert report_narrative_for(organisation=org, year=2023, language="en") is None
     narrative = ReportNarrative.objects.get(organisation=org, year=2024, language="nb")
     history = list(narrative.history.order_by("history_id"))
@@ -308,6 +305,37 @@ def test_text_pages_by_role(client, org, admin, editor, viewer, outsider, two_un
     )
     assert client.post(narrative, {"language": "xx"}).status_code == 400
     assert client.get(page).status_code == 200
+
+
+def test_a_language_without_texts_never_borrows_another_languages(
+    client, org, admin, two_units
+):
+    for language, text in (("en", "Emissions fell."), ("nb", "Utslippene falt.")):
+        report_narrative_set(
+            organisation=org,
+            actor=admin,
+            year=2024,
+            language=language,
+            key_messages=text,
+            highlights="- Rail before air",
+            actions="- Heat pumps",
+        )
+    html = render_html(annual_report_data(organisation=org, year=2024), language="sv")
+    for text in ("Emissions fell.", "Utslippene falt.", "Rail before air"):
+        assert text not in html
+    for heading in ("Huvudbudskap", "Årets höjdpunkter", "Åtgärder"):
+        assert f">{heading}<" not in html
+    # The page tells the administrator which language has no texts.
+    client.force_login(admin)
+    page = client.get(_url(org, "report_texts", year=2024)).content.decode()
+    assert 'data-missing="sv"' in page
+    assert (
+        "No texts for 2024 in Swedish: reports in these languages leave out the "
+        "key messages, highlights and actions." in page
+    )
+    client.cookies["django_language"] = "nb"
+    page = client.get(_url(org, "report_texts", year=2024)).content.decode()
+    assert "Ingen tekster for 2024 på svensk: rapporter på disse språkene" in page
 
 
 def test_entry_list_refuses_bad_filters(client, org, viewer, two_units):
