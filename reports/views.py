@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -261,13 +264,15 @@ def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
         if code not in stored or stored[code].is_empty
     ]
     exclusions = scope3_exclusions_for(organisation=organisation, year=year)
-    reported = set(
-        entries_for(organisation=organisation)
-        .filter(reporting_year__year=year, scope=3)
-        .values_list("scope3_category", flat=True)
-        .distinct()
+    reported = _reported_categories(organisation, year)
+    exclusion_form = forms_in.get("exclusion") or ExclusionForm(
+        categories=_category_choices()
     )
-    choices = [(n, f"{n}. {name}") for n, name in names.items() if n not in reported]
+    # The form offers the categories without emissions only; a posted one is
+    # validated against all of them, so that the service says why not.
+    exclusion_form.fields["category"].choices = [
+        choice for choice in _category_choices() if choice[0] not in reported
+    ]
     reporting_year = ReportingYear.objects.filter(
         organisation=organisation, year=year
     ).first()
@@ -290,9 +295,21 @@ def _texts_context(request: HttpRequest, year: int, **forms_in) -> dict:
         ],
         "exclusions": [(e, names.get(e.category, "")) for e in exclusions],
         "reported": [(n, names[n]) for n in sorted(reported) if n in names],
-        "exclusion_form": forms_in.get("exclusion")
-        or ExclusionForm(categories=choices),
+        "exclusion_form": exclusion_form,
     }
+
+
+def _reported_categories(organisation, year: int) -> set[int]:
+    return set(
+        entries_for(organisation=organisation)
+        .filter(reporting_year__year=year, scope=3)
+        .values_list("scope3_category", flat=True)
+        .distinct()
+    )
+
+
+def _category_choices() -> list[tuple[int, str]]:
+    return [(n, f"{n}. {name}") for n, name in scope3_category_names().items()]
 
 
 def _text_year(request: HttpRequest, year: int) -> int:
@@ -319,16 +336,23 @@ def report_texts(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "reports/texts.html", _texts_context(request, year))
 
 
-@require_POST
-@org_view(Capability.MANAGE)
-def report_narrative_save(request: HttpRequest, year: int) -> HttpResponse:
-    """Save the year's texts in one language (administrators)."""
-    year = _text_year(request, year)
-    code = request.POST.get("language", "")
-    form = NarrativeForm(request.POST, auto_id=f"id_{code}_%s")
+def _save_texts(
+    request: HttpRequest,
+    year: int,
+    *,
+    form: forms.Form,
+    service: Callable[..., object],
+    saved: str,
+    form_name: str,
+) -> HttpResponse:
+    """Save a form of the report-texts page through its service.
+
+    On success the page again, with a message; otherwise the page with the
+    form, its errors and the service's, and status 400.
+    """
     if form.is_valid():
         try:
-            report_narrative_set(
+            service(
                 organisation=request.organisation,
                 actor=request.user,
                 year=year,
@@ -337,17 +361,33 @@ def report_narrative_save(request: HttpRequest, year: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The report texts were saved."))
+            messages.success(request, saved)
             return redirect(
                 "report_texts", org_slug=request.organisation.slug, year=year
             )
-    if code not in dict(ReportLanguage.choices):
-        code = "en"
     return render(
         request,
         "reports/texts.html",
-        _texts_context(request, year, **{f"narrative_{code}": form}),
+        _texts_context(request, year, **{form_name: form}),
         status=400,
+    )
+
+
+@require_POST
+@org_view(Capability.MANAGE)
+def report_narrative_save(request: HttpRequest, year: int) -> HttpResponse:
+    """Save the year's texts in one language (administrators)."""
+    year = _text_year(request, year)
+    code = request.POST.get("language", "")
+    if code not in dict(ReportLanguage.choices):
+        code = "en"
+    return _save_texts(
+        request,
+        year,
+        form=NarrativeForm(request.POST, auto_id=f"id_{code}_%s"),
+        service=report_narrative_set,
+        saved=_("The report texts were saved."),
+        form_name=f"narrative_{code}",
     )
 
 
@@ -358,27 +398,13 @@ def scope3_exclusion_save(request: HttpRequest, year: int) -> HttpResponse:
     # Scope 3 exclusions are the whole organisation's.
     require_whole_organisation(request.membership)
     year = _text_year(request, year)
-    form = ExclusionForm(request.POST, categories=list(scope3_category_names().items()))
-    if form.is_valid():
-        try:
-            scope3_exclusion_set(
-                organisation=request.organisation,
-                actor=request.user,
-                year=year,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The exclusion was saved."))
-            return redirect(
-                "report_texts", org_slug=request.organisation.slug, year=year
-            )
-    return render(
+    return _save_texts(
         request,
-        "reports/texts.html",
-        _texts_context(request, year, exclusion=form),
-        status=400,
+        year,
+        form=ExclusionForm(request.POST, categories=_category_choices()),
+        service=scope3_exclusion_set,
+        saved=_("The exclusion was saved."),
+        form_name="exclusion",
     )
 
 

@@ -338,6 +338,34 @@ def test_a_language_without_texts_never_borrows_another_languages(
     assert "Ingen tekster for 2024 på svensk: rapporter på disse språkene" in page
 
 
+def test_both_forms_of_the_texts_page_answer_errors_the_same_way(
+    client, org, admin, two_units
+):
+    client.force_login(admin)
+    # Category 6 has emissions: the service refuses it, the page says why and
+    # offers again only the categories that can be excluded, numbered.
+    response = client.post(
+        _url(org, "scope3_exclusion_save", year=2024),
+        {"category": "6", "justification": "Nobody travels."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Category 6 has emissions recorded for 2024" in page
+    assert '<option value="14">14. Franchises</option>' in page
+    assert '<option value="6"' not in page
+    assert "Nobody travels.</textarea>" in page
+    response = client.post(
+        _url(org, "report_narrative_save", year=2024),
+        {"language": "sv", "key_messages": "x" * 4001},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Keep each text under 4000 characters." in page
+    assert 'id="id_sv_key_messages"' in page
+    assert not ReportNarrative.objects.exists()
+    assert not Scope3Exclusion.objects.exists()
+
+
 def test_entry_list_refuses_bad_filters(client, org, viewer, two_units):
     client.force_login(viewer)
     url = _url(org, "entry_list")
