@@ -23,13 +23,46 @@ def year_data(org, admin):
     return unit
 
 
-@pytest.mark.parametrize("name", ["dashboard", "report_list"])
-def test_every_role_sees_the_page(
-    client_for, org, admin, editor, viewer, auditor, year_data, name
+def test_every_role_sees_the_dashboard_with_the_years_figures(
+    client_for, org, admin, editor, viewer, auditor, year_data
 ):
     for user in (admin, editor, viewer, auditor):
-        response = client_for(user).get(reverse(name, args=[org.slug]))
+        response = client_for(user).get(reverse("dashboard", args=[org.slug]))
         assert response.status_code == 200
+        body = response.content.decode()
+        assert "<h1>Dashboard 2024</h1>" in body
+        assert (
+            '<a href="/o/acme/entries/list/?year=2024" data-figure="total">5.0</a>'
+            in (body)
+        )
+        assert "t CO2e gross</div>" not in body  # the total names its method
+        assert "t CO2e gross (scope 2 market-based)" in body
+
+
+def test_every_role_sees_the_reports_page_and_its_reports(
+    client_for, org, admin, editor, viewer, auditor, year_data
+):
+    GeneratedReport.objects.create(
+        organisation=org,
+        kind="pdf",
+        year=2024,
+        language="nb",
+        requested_by=admin,
+        status="done",
+        sha256="ab" * 32,
+        file="reports/x.pdf",
+    )
+    for user in (admin, editor, viewer, auditor):
+        response = client_for(user).get(reverse("report_list", args=[org.slug]))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<h1>Reports</h1>" in body
+        assert '<option value="2024" selected>2024</option>' in body
+        assert "<td>Annual carbon report (PDF)</td><td>2024" in body
+        assert '<code class="hash" title="' + "ab" * 32 + '">abababababab</code>' in (
+            body
+        )
+        assert f"<td>{admin}</td>" in body
 
 
 @pytest.mark.parametrize("name", ["dashboard", "report_list"])
@@ -84,6 +117,11 @@ def test_a_year_without_data_is_refused_with_a_message(
         {"kind": "pdf", "year": "2023", "language": "en"},
     )
     assert response.status_code == 200
+    # The form offers the years with emissions only.
+    assert (
+        '<p class="error" role="alert">Select a valid choice. 2023 is not one of '
+        "the available choices.</p>" in response.content.decode()
+    )
     assert GeneratedReport.objects.count() == 0
 
 
@@ -112,6 +150,20 @@ def test_eco_lighthouse_export_builds(
         )
     report = GeneratedReport.objects.get()
     assert report.status == "done", report.error
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(report.file.read())).active
+    rows = [
+        [c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert rows[0] == ["Miljøfyrtårn – årlig miljørapport 2024", org.name]
+    assert ["Natural gas", 1000, "kWh", 1000, 5000] in rows
+    assert [
+        "Klimagassutslipp totalt (tonn CO2e, scope 2 markedsbasert, hovedtall)",
+        5,
+    ] in rows
 
 
 def test_chart_axis_fits_the_data_and_a_scopes_1_2_target_is_read_against_them():
