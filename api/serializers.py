@@ -414,7 +414,5 @@ class InventorySerializer(serializers.Serializer):
     # counted as CO2, in all and by activity code ("instruments": contractual
     # instruments' own factors).
     co2_from_co2e_only_t_co2e = serializers.CharField()
-    co2_from_co2e_only_by_source = serializers.DictField(
-        child=serializers.CharField()
-    )
+    co2_from_co2e_only_by_source = serializers.DictField(child=serializers.CharField())
     settings = InventorySettingsSerializer()

@@ -38,9 +38,10 @@ from emissions.services import records
 from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
 from emissions.year_settings import YearSettings
+from reports.kinds import REPORT_KINDS
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
-from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
+from reports.services import REPORT_FILE_MISSING, report_request
 
 SIX = Decimal("0.000001")
 NOT_A_NUMBER = gettext_lazy(
@@ -591,10 +592,12 @@ class ReportViewSet(RecordViewSet):
             handle = report.file.open("rb")
         except OSError:
             raise NotFound(REPORT_FILE_MISSING) from None
-        extension, content_type = EXTENSIONS[report.kind]
+        kind = REPORT_KINDS[report.kind]
         return FileResponse(
             handle,
             as_attachment=True,
-            filename=f"{report.kind}-{report.file_year}-{report.language}.{extension}",
-            content_type=content_type,
+            filename=(
+                f"{report.kind}-{report.file_year}-{report.language}.{kind.extension}"
+            ),
+            content_type=kind.content_type,
         )

@@ -26,9 +26,4 @@ urlpatterns = [
         imports.import_template,
         name="import_template",
     ),
-    path(
-        "exports/inventory.<str:fmt>",
-        imports.inventory_export,
-        name="inventory_export",
-    ),
 ]

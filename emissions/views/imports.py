@@ -1,4 +1,4 @@
-"""Spreadsheet import pages and the inventory downloads."""
+"""Spreadsheet import pages."""
 
 from django import forms
 from django.conf import settings
@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Capability
-from accounts.tenancy import UNIT_NOT_YOURS, is_limited, limited_unit_ids, org_view
-from carbonledger.lib.params import parse_year
-from emissions.exporting import entries_csv, entries_of, inventory_workbook
+from accounts.tenancy import UNIT_NOT_YOURS, is_limited, org_view
 from emissions.importing.reading import COLUMNS, check_upload_size
 from emissions.importing.template import template_csv, template_xlsx
 from emissions.models import ImportBatch, ImportStatus
@@ -30,8 +28,6 @@ from emissions.services.imports import (
     import_rollback,
     import_upload_for_check,
 )
-from reports.models import ReportKind, ReportStatus
-from reports.services import LANGUAGES, report_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -228,65 +224,3 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
         f"{organisation.slug}-import-template.xlsx",
         XLSX,
     )
-
-
-@require_GET
-@org_view(Capability.VIEW)
-def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The full inventory (a year, or every year) for auditors."""
-    organisation = request.organisation
-    year_param = request.GET.get("year", "")
-    year = parse_year(year_param)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("Unknown format.")
-    suffix = year or "all-years"
-    # A member limited to some units exports those units' entries and totals.
-    unit_ids = limited_unit_ids(request.membership)
-    if fmt == "xlsx":
-        count = entries_of(organisation, year, unit_ids).count()
-        if count > settings.INVENTORY_DIRECT_ENTRIES:
-            # Too long for a request: built in the background, kept on the
-            # reports page with its checksum like any report.
-            return _inventory_in_background(request, year, count)
-    if fmt == "csv":
-        return _download(
-            entries_csv(organisation=organisation, year=year, unit_ids=unit_ids),
-            f"{organisation.slug}-entries-{suffix}.csv",
-            "text/csv",
-        )
-    return _download(
-        inventory_workbook(organisation=organisation, year=year, unit_ids=unit_ids),
-        f"{organisation.slug}-inventory-{suffix}.xlsx",
-        XLSX,
-    )
-
-
-def _inventory_in_background(
-    request: HttpRequest, year: int | None, count: int
-) -> HttpResponse:
-    language = (get_language() or "en")[:2]
-    try:
-        report = report_request(
-            organisation=request.organisation,
-            actor=request.user,
-            kind=ReportKind.INVENTORY_XLSX,
-            year=year,
-            language=language if language in LANGUAGES else "en",
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("report_list", org_slug=request.organisation.slug)
-    # Without a task worker the report is built before the request goes on.
-    report.refresh_from_db()
-    if report.status == ReportStatus.DONE:
-        message = _("The workbook of %(count)s entries is ready to download.")
-    elif report.status == ReportStatus.FAILED:
-        message = _("The workbook could not be built: %(error)s")
-    else:
-        message = _(
-            "The workbook of %(count)s entries is being built; it can be "
-            "downloaded here when it is ready."
-        )
-    level = messages.error if report.status == ReportStatus.FAILED else messages.info
-    level(request, message % {"count": count, "error": report.error})
-    return redirect("report_list", org_slug=request.organisation.slug)

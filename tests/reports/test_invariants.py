@@ -17,7 +17,7 @@ from django.db import connection
 from accounts.models import BusinessUnit, Organisation
 from api.models import ApiToken
 from emissions.models import ActivityEntry
-from reports.excel import eco_lighthouse_xlsx
+from reports.kinds.eco_lighthouse import eco_lighthouse_xlsx
 from reports.selectors import (
     KYOTO_GASES,
     annual_report_data,

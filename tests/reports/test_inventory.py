@@ -684,7 +684,7 @@ def test_eco_lighthouse_reads_the_dashboards_figures(org, admin, data):
 
     import openpyxl
 
-    from reports.excel import eco_lighthouse_xlsx
+    from reports.kinds.eco_lighthouse import eco_lighthouse_xlsx
 
     _, sto = data
     # Well-to-tank diesel is scope 3 category 3: not transport.

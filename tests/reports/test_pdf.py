@@ -9,7 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from emissions.models import ReportingYear
-from reports.pdf import render_pdf
+from reports.kinds.annual_pdf import render_pdf
 from reports.selectors import annual_report_data
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
@@ -174,7 +174,7 @@ def test_pdf_gas_table_adds_up_and_says_what_is_counted_as_co2(org, inventory):
 def test_report_tables_workbook_has_the_gas_table(org, inventory):
     import openpyxl
 
-    from reports.excel import report_tables_xlsx
+    from reports.kinds.tables_workbook import report_tables_xlsx
 
     data = annual_report_data(organisation=org, year=2024)
     book = openpyxl.load_workbook(io.BytesIO(report_tables_xlsx(data, language="nb")))
@@ -200,7 +200,7 @@ def test_report_tables_workbook_has_the_gas_table(org, inventory):
 
 
 def test_pdf_prints_negative_figures_with_a_true_minus_sign(org, admin, inventory):
-    from reports.pdf import render_html
+    from reports.kinds.annual_pdf import render_html
 
     entry(
         organisation=org,

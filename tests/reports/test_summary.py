@@ -15,15 +15,20 @@ from accounts.models import Organisation
 from carbonledger.lib.formatting import plain_number, unit_name
 from emissions.models import ActivityEntry
 from emissions.selectors_entries import history_for
+from reports.kinds.annual_pdf import render_html
 from reports.models import ReportNarrative, Scope3Exclusion
-from reports.pdf import render_html
-from reports.selectors import annual_report_data, inventory_for_year
+from reports.selectors import (
+    annual_report_data,
+    bridge_between,
+    figure_totals,
+    inventory_for_year,
+    report_narrative_for,
+)
 from reports.services import (
     report_narrative_set,
     scope3_exclusion_delete,
     scope3_exclusion_set,
 )
-from reports.summary import bridge_between, figure_totals, report_narrative_for
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
 
