@@ -163,6 +163,7 @@ def gas_table_for(
     gwp_set: str,
     market: dict[int, Decimal],
     instrument_kg: dict[int, Decimal],
+    all_gases: dict[str, Decimal] | None = None,
 ) -> tuple[dict[str, Decimal], Co2eOnlyShare]:
     """Return the year's t CO2e per Kyoto gas or group, adding up to its total.
 
@@ -175,13 +176,17 @@ def gas_table_for(
     gives a CO2e total only, which the returned share names by source. Under
     a market-based headline scope 2 is its market-based figure: the residual
     mix's gases for the uncovered part, the instruments' own figures CO2e.
+    `all_gases`, if given, are the per-gas figures of all `entries`
+    (`kg_by_gas`), read again only where scope 2 lines carry some.
     """
     with_gases = entries.exclude(kg_by_gas={})
     if headline_market:
+        if all_gases is not None and with_gases.filter(scope=2).exists():
+            all_gases = None
         with_gases = with_gases.exclude(scope=2)
-    table, _unknown = kyoto_gas_table(
-        kg_by_gas(organisation=organisation, entries=with_gases), gwp_set=gwp_set
-    )
+    if all_gases is None:
+        all_gases = kg_by_gas(organisation=organisation, entries=with_gases)
+    table, _unknown = kyoto_gas_table(all_gases, gwp_set=gwp_set)
     published = with_gases.aggregate(kg=weighted_sum(organisation, "kg_co2e"))["kg"]
     # What the gases do not account for of the published CO2e (and unknown
     # gases) is counted as CO2.
@@ -363,6 +368,7 @@ def gases_of(rows: YearRows) -> Gases:
     entries = entries_for(
         organisation=rows.organisation, unit_ids=rows.unit_ids
     ).filter(reporting_year_id__in=rows.year_ids(rows.year))
+    by_gas = kg_by_gas(organisation=rows.organisation, entries=entries)
     table, co2e_only = gas_table_for(
         organisation=rows.organisation,
         entries=entries,
@@ -375,9 +381,10 @@ def gases_of(rows: YearRows) -> Gases:
             for (y, unit_id), kg in rows.instrument_kg.items()
             if y == rows.year
         },
+        all_gases=by_gas,
     )
     return Gases(
-        by_gas=kg_by_gas(organisation=rows.organisation, entries=entries),
+        by_gas=by_gas,
         table=table,
         co2e_only=co2e_only,
     )

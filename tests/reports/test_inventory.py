@@ -727,3 +727,34 @@ def test_eco_lighthouse_reads_the_dashboards_figures(org, admin, data):
             inv.total_location_t_co2e
         ),
     }
+
+
+def test_scope2_per_gas_figures_do_not_count_under_a_market_based_headline(
+    org, admin, data
+):
+    """They are location-based; the market-based figure counts by its factor."""
+    _osl, sto = data
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="steam",
+        scope=2,
+        kg="1000",
+        market="1000",
+        energy_kwh="5000",
+        user=admin,
+        gases={"CO2": "900", "CH4": "100"},
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.total_t_co2e == Decimal("46.2")
+    # CH4 is natural gas's 1 t only; the steam's 1 t is a CO2e total here.
+    assert (inv.gas_table["CO2"], inv.gas_table["CH4"]) == (
+        Decimal("45.2"),
+        Decimal("1"),
+    )
+    assert ("steam", Decimal("1")) in [
+        (s.code, s.t_co2e) for s in inv.co2e_only.sources
+    ]
+    assert inv.by_gas == {"CH4": Decimal("1.1"), "CO2": Decimal("7.9")}
+    assert sum(inv.gas_table.values()) == inv.total_t_co2e
