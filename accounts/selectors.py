@@ -1,9 +1,11 @@
-"""Reads of the accounts area, scoped by organisation."""
+"""Reads of the accounts area, always scoped by organisation."""
+
+from collections import defaultdict
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation
+from accounts.models import BusinessUnit, Membership, Organisation
 from accounts.roles import NAMED_APPROVER_ROLES, Role
 
 
@@ -23,3 +25,28 @@ def year_approvers(*, organisation: Organisation) -> QuerySet[Membership]:
         .order_by("user__email")
         .distinct()
     )
+
+
+def unit_subtree_ids(
+    *, organisation: Organisation, business_unit: BusinessUnit | None
+) -> list[int] | None:
+    """Return the unit and every unit below it (None: the whole organisation).
+
+    A parent unit's figures are those of its whole subtree.
+    """
+    if business_unit is None:
+        return None
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in BusinessUnit.objects.filter(
+        organisation=organisation
+    ).values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    found: list[int] = []
+    todo = [business_unit.pk]
+    while todo:
+        pk = todo.pop()
+        if pk in found:
+            continue
+        found.append(pk)
+        todo.extend(children[pk])
+    return sorted(found)

@@ -443,5 +443,11 @@ class InventorySerializer(serializers.Serializer):
     cumulative_reduction_t_co2e = serializers.CharField()
     # Each unit's recalculated base year; "" holds what no unit was given.
     base_year_by_business_unit = serializers.DictField(child=serializers.CharField())
+    # The seven Kyoto gases or groups; they add up to total_t_co2e.
     by_gas = serializers.DictField(child=serializers.CharField())
+    # Of the CO2 figure: the tonnes of factors that give a CO2e total only,
+    # counted as CO2, in all and by activity code ("instruments": contractual
+    # instruments' own factors).
+    co2_from_co2e_only_t_co2e = serializers.CharField()
+    co2_from_co2e_only_by_source = serializers.DictField(child=serializers.CharField())
     settings = InventorySettingsSerializer()

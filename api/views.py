@@ -45,9 +45,10 @@ from emissions.services import records
 from emissions.services.entries import entry_create, entry_delete, entry_update
 from emissions.services.years import year_approve, year_return, year_submit, year_unlock
 from emissions.year_settings import YearSettings
+from reports.kinds import REPORT_KINDS
 from reports.models import GeneratedReport, ReportStatus
 from reports.selectors import inventory_for_year
-from reports.services import EXTENSIONS, REPORT_FILE_MISSING, report_request
+from reports.services import REPORT_FILE_MISSING, report_request
 
 SIX = Decimal("0.000001")
 BULK_MAX = 5000
@@ -541,6 +542,10 @@ class InventoryView(APIView):
                 line.code: _dec(line.recalculated_t) for line in inv.base_year_by_unit
             },
             "by_gas": {gas: _dec(t) for gas, t in inv.gas_table.items()},
+            "co2_from_co2e_only_t_co2e": _dec(inv.co2e_only.t_co2e),
+            "co2_from_co2e_only_by_source": {
+                source.code: _dec(source.t_co2e) for source in inv.co2e_only.sources
+            },
             "settings": _settings(inv.settings),
         }
         return Response(s.InventorySerializer(data).data)
@@ -586,10 +591,12 @@ class ReportViewSet(RecordViewSet):
             handle = report.file.open("rb")
         except OSError:
             raise NotFound(REPORT_FILE_MISSING) from None
-        extension, content_type = EXTENSIONS[report.kind]
+        kind = REPORT_KINDS[report.kind]
         return FileResponse(
             handle,
             as_attachment=True,
-            filename=f"{report.kind}-{report.file_year}-{report.language}.{extension}",
-            content_type=content_type,
+            filename=(
+                f"{report.kind}-{report.file_year}-{report.language}.{kind.extension}"
+            ),
+            content_type=kind.content_type,
         )

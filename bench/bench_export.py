@@ -24,7 +24,8 @@ def main() -> None:
     setup_django(args.database_url)
     from django.db import connection
 
-    from emissions.exporting import entries_csv, entries_of, inventory_workbook
+    from emissions.exporting import entries_csv, entries_of
+    from reports.kinds.inventory_workbook import inventory_workbook
 
     org, _seconds = populate(args.units)
     year = FIRST_YEAR + YEARS - 1

@@ -24,7 +24,7 @@ def main() -> None:
     from django.db import connection
 
     from emissions.models import ActivityEntry
-    from reports.pdf import html_to_pdf, render_html
+    from reports.kinds.annual_pdf import html_to_pdf, render_html
     from reports.selectors import annual_report_data
 
     org, _seconds = populate(args.units)

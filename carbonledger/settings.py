@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.tenancy",
             ],
+            # The one formatter of figures, for the pages of every app.
+            "libraries": {"report_format": "carbonledger.lib.figure_tags"},
         },
     },
 ]

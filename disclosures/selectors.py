@@ -23,8 +23,8 @@ from django.utils.translation import get_language
 from accounts.models import BusinessUnit, Organisation
 from disclosures import energy as E
 from emissions.models import ActivityType, ContractualInstrument, YearStatus
+from emissions.totals import entries_for
 from emissions.year_settings import settings_by_year
-from reports.selectors import entries_for
 
 ZERO = Decimal(0)
 KG_PER_T = Decimal(1000)

@@ -1,23 +1,13 @@
-"""The full inventory as a workbook for auditors, and entries as safe CSV."""
+"""Entries as export rows: the inventory workbook's entries sheet and safe CSV."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
-from carbonledger.lib.spreadsheets import (
-    TEXT,
-    XLSX_CONTENT_TYPE,
-    Column,
-    SpreadsheetWriter,
-    csv_bytes,
-)
+from carbonledger.lib.spreadsheets import csv_bytes
 from emissions.models import ActivityEntry
 
 ENTRY_COLUMNS = [
@@ -171,7 +161,7 @@ def entries_of(
     return qs
 
 
-def _entry_rows(
+def entry_rows(
     organisation: Organisation, year: int | None, unit_ids: Collection[int] | None
 ):
     """Yield the export row of every entry, in year, unit, activity order."""
@@ -242,124 +232,6 @@ def _row(entry: dict, evidence: dict[int, int]) -> list:
     ]
 
 
-def inventory_workbook(
-    *,
-    organisation: Organisation,
-    year: int | None = None,
-    language: str | None = None,
-    unit_ids: Collection[int] | None = None,
-) -> bytes:
-    """Return every entry with its factor and result, and summary sheets.
-
-    The summary sheets come from the same selector as the dashboard and the
-    annual report (equity share applied where the organisation uses it, scope 2
-    market-based after contractual instruments), so their totals are the
-    application's. Sheet names and headings are in `language` (the active
-    language when None); text is written as text, never as a formula. Limited
-    to some units (`unit_ids`), it holds their entries and totals and no total
-    of the whole organisation.
-    """
-    from emissions.year_settings import settings_by_year
-    from reports.selectors import scope_totals_by_year
-
-    with translation.override(language or translation.get_language()):
-        book = SpreadsheetWriter()
-        sheet = book.table(
-            _("Entries"),
-            [
-                Column(str(ENTRY_LABELS[name]), ENTRY_KINDS.get(name, TEXT))
-                for name in ENTRY_COLUMNS
-            ],
-            streaming=True,
-        )
-        for row in _entry_rows(organisation, year, unit_ids):
-            sheet.append(row)
-
-        if unit_ids is None:
-            by_scope = book.table(_("By scope"), _summary_columns())
-            series = scope_totals_by_year(organisation=organisation)
-            for totals in _years(series, year):
-                by_scope.append([totals.year, *_summary(totals)])
-
-        by_unit = book.table(
-            _("By business unit"),
-            [Column(_("Business unit")), Column(_("Name")), *_summary_columns()],
-        )
-        units = organisation.business_units.order_by("code")
-        if unit_ids is not None:
-            units = units.filter(pk__in=unit_ids)
-        for unit in units:
-            series = scope_totals_by_year(organisation=organisation, business_unit=unit)
-            for totals in _years(series, year):
-                by_unit.append([unit.code, unit.name, totals.year, *_summary(totals)])
-
-        notes = book.sheet(_("About"), widths=[120])
-        notes.title(
-            _("Inventory of %(organisation)s") % {"organisation": organisation.name}
-        )
-        # A closed year's figures use the settings fixed with it.
-        year_settings = settings_by_year(organisation=organisation)
-        approach = (
-            year_settings.for_year(year) if year is not None else year_settings.live
-        )
-        for line in (
-            _(
-                "Entries: kg CO2e of scope 2 lines is location-based; kg CO2e at "
-                "the residual mix is the line before contractual instruments."
-            ),
-            _(
-                "Summary sheets: tonnes CO2e as the dashboard and the annual report "
-                "give them; scope 2 market-based applies each unit's contractual "
-                "instruments first. Totals are gross: carbon credits are never "
-                "subtracted."
-            ),
-            _("Consolidation approach: %(approach)s")
-            % {"approach": approach.get_consolidation_approach_display()}
-            + "."
-            + (
-                " " + _("Each unit's figures are weighted by its equity share.")
-                if approach.equity
-                else ""
-            )
-            + (
-                " "
-                + _("%(year)s keeps the settings fixed when it was submitted.")
-                % {"year": year}
-                if approach.is_fixed
-                else ""
-            ),
-        ):
-            notes.append([line])
-        return book.save()
-
-
-def _summary_columns() -> list[Column]:
-    return [
-        Column(_("Year"), "code"),
-        Column(_("Scope 1, t CO2e"), "tonnes"),
-        Column(_("Scope 2 location-based, t CO2e"), "tonnes"),
-        Column(_("Scope 2 market-based, t CO2e"), "tonnes"),
-        Column(_("Scope 3, t CO2e"), "tonnes"),
-        Column(_("Total location-based, t CO2e"), "tonnes"),
-        Column(_("Total market-based, t CO2e"), "tonnes"),
-    ]
-
-
-def _years(series: dict, year: int | None) -> list:
-    return [totals for y, totals in sorted(series.items()) if year in (None, y)]
-
-
-def _summary(totals) -> list[Decimal]:
-    return [
-        totals.scope1_t,
-        totals.scope2_location_t,
-        totals.scope2_market_t,
-        totals.scope3_t,
-        totals.scope1_t + totals.scope2_location_t + totals.scope3_t,
-        totals.scope1_t + totals.scope2_market_t + totals.scope3_t,
-    ]
-
-
 def entries_csv(
     *,
     organisation: Organisation,
@@ -367,53 +239,4 @@ def entries_csv(
     unit_ids: Collection[int] | None = None,
 ) -> bytes:
     """Return the entries as CSV, safe to open in a spreadsheet."""
-    return csv_bytes(ENTRY_COLUMNS, _entry_rows(organisation, year, unit_ids))
-
-
-@dataclass(frozen=True)
-class InventoryDownload:
-    """A download of the inventory: its file, or none when it is too large."""
-
-    name: str
-    content_type: str
-    payload: bytes | None = None  # None: too large to build in a request
-    entry_count: int | None = None
-
-
-def inventory_download(
-    *,
-    organisation: Organisation,
-    fmt: str,
-    year: int | None = None,
-    unit_ids: Collection[int] | None = None,
-) -> InventoryDownload:
-    """Build the entries CSV or the inventory workbook (`fmt` csv or xlsx).
-
-    The one place that decides what is built in the request: a workbook of
-    more than INVENTORY_DIRECT_ENTRIES entries (about 4 s) is not; the answer
-    then holds its entry count and no file, and the workbook is asked for as
-    a report, built by the task queue and kept on the reports page.
-    """
-    suffix = year or "all-years"
-    if fmt == "csv":
-        return InventoryDownload(
-            name=f"{organisation.slug}-entries-{suffix}.csv",
-            content_type="text/csv",
-            payload=entries_csv(
-                organisation=organisation, year=year, unit_ids=unit_ids
-            ),
-        )
-    name = f"{organisation.slug}-inventory-{suffix}.xlsx"
-    count = entries_of(organisation, year, unit_ids).count()
-    if count > settings.INVENTORY_DIRECT_ENTRIES:
-        return InventoryDownload(
-            name=name, content_type=XLSX_CONTENT_TYPE, entry_count=count
-        )
-    return InventoryDownload(
-        name=name,
-        content_type=XLSX_CONTENT_TYPE,
-        payload=inventory_workbook(
-            organisation=organisation, year=year, unit_ids=unit_ids
-        ),
-        entry_count=count,
-    )
+    return csv_bytes(ENTRY_COLUMNS, entry_rows(organisation, year, unit_ids))

@@ -19,7 +19,6 @@ from emissions.models import (
     YearStatus,
 )
 from emissions.services.locks import year_range
-from reports.models import ReportNarrative, Scope3Exclusion
 
 ZERO = Decimal("0")
 
@@ -195,7 +194,7 @@ def year_overview(
             kg=Coalesce(Sum("entries__kg_co2e", filter=lines), ZERO),
         )
     }
-    from reports.selectors import scope_totals_by_year
+    from emissions.totals import scope_totals_by_year
 
     totals = scope_totals_by_year(organisation=organisation)
     years = sorted(set(range(first, last + 1)) | set(stored), reverse=True)
@@ -362,13 +361,19 @@ def history_for(obj: Any) -> list[HistoryItem]:
     return [history_item(record) for record in records]
 
 
+# The models whose history the organisation's history page lists, by kind.
+# Apps above this one add theirs when they load (`history_model_register`).
 HISTORY_MODELS: dict[str, type] = {
     "entry": ActivityEntry,
     "year": ReportingYear,
     "evidence": EvidenceDocument,
-    "report_text": ReportNarrative,
-    "exclusion": Scope3Exclusion,
 }
+
+
+def history_model_register(kind: str, model: type) -> None:
+    """List a model's history on the history page (its historical table must
+    carry `organisation_id`)."""
+    HISTORY_MODELS[kind] = model
 
 
 def organisation_history(

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import Organisation
+from carbonledger.lib.formatting import country_name
 from emissions.factor_files.grid import GRID_KIND_NAMES
 from emissions.models import (
     UNCHECKED,
@@ -265,6 +267,99 @@ def factor_label(factor: EmissionFactor) -> str:
     what = " ".join(p for p in (factor.level1, factor.level2) if p) or factor.key
     publication = factor.publication or factor.factor_set.name
     return f"{what} {factor.factor_set.edition_year} ({publication})"
+
+
+# Factor sources whose key is curated per country rather than a catalogue key.
+_GRID_SOURCES = {
+    "grid_location": "grid_location",
+    "residual_mix": "grid_location",
+    "district_heating": "district_heating",
+}
+
+
+@dataclass(frozen=True)
+class FactorDescription:
+    """How a factor page names a factor: never by its machine key."""
+
+    title: str
+    category: str  # the publisher's own category path
+    activities: list[str]  # the activity types it is used for
+
+
+def factor_description(
+    *, organisation: Organisation, factor: EmissionFactor, language: str
+) -> FactorDescription:
+    """Name a factor for its page: the activities it serves, or its category.
+
+    A grid, residual-mix or district-heating factor is named by its kind and
+    country; a catalogue factor by the activity types that use it (the
+    organisation's own types and overrides included), else by the publisher's
+    category path.
+    """
+    from emissions.factor_files.grid import GRID_KIND_NAMES
+    from emissions.models import ActivityType, FactorOverride
+
+    types = ActivityType.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation), is_active=True
+    ).order_by("scope", "sort_order", "code")
+    prefix = factor.key.split("|", 1)[0]
+    category = _label(
+        {f"level{n}": getattr(factor, f"level{n}") for n in (1, 2, 3, 4)}
+        | {"column_text": factor.column_text}
+    )
+    # The organisation's own choices and lines that use it count too.
+    chosen = set(
+        FactorOverride.objects.filter(
+            organisation=organisation, factor=factor
+        ).values_list("activity_type_id", flat=True)
+    ) | set(
+        ActivityEntry.objects.filter(organisation=organisation, factor=factor)
+        .values_list("activity_type_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    if factor.factor_set.kind in ("curated", "grid") and prefix in _GRID_SOURCES:
+        used = [
+            t
+            for t in types
+            if t.factor_source == _GRID_SOURCES[prefix] or t.pk in chosen
+        ]
+        kind = str(GRID_KIND_NAMES.get(factor.level1, factor.level1))
+        title = f"{kind} – {country_name(factor.level2, language)}"
+        category = f"{kind} › {factor.level2}"
+    else:
+        used = [
+            t
+            for t in types
+            if factor.key in (t.factor_keys or {}).values() or t.pk in chosen
+        ]
+        title = ""
+    activities = [t.localised_name(language) for t in used]
+    if not title:
+        title = ", ".join(activities) if activities else category
+    return FactorDescription(title=title, category=category, activities=activities)
+
+
+def global_set_names(kind: str, year: int) -> tuple[str, str] | None:
+    """Return publisher and set name of a global set, translated."""
+    names = {
+        "desnz": (
+            gettext("UK Department for Energy Security and Net Zero (DESNZ)"),
+            gettext("UK DESNZ greenhouse gas conversion factors %(year)s"),
+        ),
+        "epa": (
+            gettext("US Environmental Protection Agency (EPA)"),
+            gettext("US EPA GHG Emission Factors Hub %(year)s"),
+        ),
+        "curated": (
+            gettext("CarbonLedger curated (each factor names its source)"),
+            gettext("Grid and district-heating factors %(year)s"),
+        ),
+    }
+    if kind not in names:
+        return None
+    publisher, name = names[kind]
+    return publisher, name % {"year": year}
 
 
 def residual_mixes(*, organisation: Organisation) -> list[tuple[str, str, bool]]:

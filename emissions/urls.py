@@ -6,5 +6,4 @@ urlpatterns = [
     path("", include("emissions.urls_entries")),
     path("", include("emissions.urls_records")),
     path("", include("emissions.imports.urls")),
-    path("", include("emissions.urls_exports")),
 ]

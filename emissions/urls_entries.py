@@ -4,7 +4,6 @@ from emissions.views import entries, evidence, history, years
 
 urlpatterns = [
     path("entries/", entries.entry_index, name="entry_index"),
-    path("entries/list/", entries.entry_list, name="entry_list"),
     path(
         "entries/<int:year>/<str:unit_code>/",
         entries.entry_grid_view,

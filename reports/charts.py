@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from html import escape
 
-from reports.formatting import number
+from django.utils.translation import gettext as _
+
+from carbonledger.lib.formatting import number
 
 SCOPE_COLOURS = {1: "#0072B2", 2: "#E69F00", 3: "#009E73"}
 UNIT_COLOUR = "#56B4E9"
@@ -31,6 +33,19 @@ class StackedBar:
 # Round steps of an axis (times a power of ten); at most MAX_TICKS steps.
 _STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
 MAX_TICKS = 6
+
+
+def _svg_open(
+    width: int, height: int, chart_id: str, title: str, description: str
+) -> list[str]:
+    """Return the opening of an accessible chart: role, title and description."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
 
 
 def nice_axis(value: Decimal) -> tuple[Decimal, int]:
@@ -82,13 +97,7 @@ def stacked_scope_bars(
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([sum(b.values, Decimal(0)) for b in bars] + [target_value or Decimal(0)])
     axis_max, ticks = nice_axis(peak)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'class="chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
+    parts = _svg_open(width, height, chart_id, title, description)
     step_places = max(0, -(axis_max / ticks).normalize().as_tuple().exponent)
     for i in range(ticks + 1):
         value = axis_max * i / ticks
@@ -207,13 +216,7 @@ def horizontal_bars(
     height = top * 2 + row_h * max(len(items), 1)
     peak = max([value for _, value in items] + [Decimal(0)])
     plot_w = width - left - right
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        'class="chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
+    parts = _svg_open(width, height, chart_id, title, description)
     for index, (label, value) in enumerate(items):
         y = top + row_h * index
         w = float(value / peak) * plot_w if peak > 0 else 0
@@ -257,13 +260,7 @@ def scope_split(
     its tonnes and share in the legend beside it.
     """
     total = sum((value for _, value, _ in items), Decimal(0))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        'class="chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
+    parts = _svg_open(width, height, chart_id, title, description)
     bar_y, bar_h, x = 8, 34, 0.0
     for label, value, colour in items:
         if total <= 0 or value <= 0:
@@ -358,13 +355,7 @@ def waterfall(
     def x_of(value: Decimal) -> float:
         return left + float(value - low) * scale
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        'class="chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
+    parts = _svg_open(width, height, chart_id, title, description)
     if low < 0:
         parts.append(
             f'<line x1="{x_of(Decimal(0)):.1f}" x2="{x_of(Decimal(0)):.1f}" '
@@ -402,12 +393,14 @@ def waterfall(
     return "".join(parts)
 
 
+# --- The charts of an inventory, for the dashboard and the PDF alike ------------
+
+
 def inventory_scope_chart(
     inventory,
     *,
     language: str,
     chart_id: str,
-    description: str,
     up_to_year: bool = True,
     hrefs: dict[int, str] | None = None,
 ) -> str:
@@ -416,8 +409,6 @@ def inventory_scope_chart(
     The base year is the recalculated one, its bar marked; a target for scopes
     1 and 2 is drawn with each bar's scopes 1+2 level marked beside it.
     """
-    from django.utils.translation import gettext as _
-
     bars = [
         StackedBar(
             label=str(year),
@@ -441,12 +432,97 @@ def inventory_scope_chart(
     return stacked_scope_bars(
         bars,
         title=_("Emissions by scope since %(year)s") % {"year": inventory.base_year},
-        description=description,
+        description=_(
+            "Stacked bars of tonnes CO2e per year and scope; the dashed line is "
+            "the target. The same figures are in the table below."
+        ),
         scope_labels=[_("Scope 1"), _("Scope 2"), _("Scope 3")],
         target_value=inventory.target_t_co2e,
         target_label=target_label,
         scope12_label=scope12_label,
         marked_label=_("recalculated base year"),
+        language=language,
+        chart_id=chart_id,
+    )
+
+
+def inventory_unit_chart(
+    inventory, *, language: str, chart_id: str, links: Sequence[str] | None = None
+) -> str:
+    """Return the year's emissions by business unit, largest first.
+
+    `links`, if given, are those of the units in that order
+    (`units_largest_first`).
+    """
+    return horizontal_bars(
+        units_largest_first(inventory),
+        links=links,
+        title=_("Emissions by business unit"),
+        description=_("Tonnes CO2e per business unit; also in the table."),
+        language=language,
+        chart_id=chart_id,
+    )
+
+
+def units_largest_first(inventory) -> list[tuple[str, Decimal]]:
+    """Return the year's (unit code, tonnes), largest first."""
+    return sorted(inventory.by_business_unit.items(), key=lambda kv: -kv[1])
+
+
+def inventory_source_chart(
+    inventory, *, language: str, chart_id: str, links: Sequence[str] | None = None
+) -> str:
+    """Return the year's ten largest sources."""
+    return horizontal_bars(
+        [(line.name, line.t_co2e) for line in inventory.top_sources],
+        title=_("Largest sources"),
+        description=_("The ten largest sources in tonnes CO2e."),
+        language=language,
+        colour=SCOPE_COLOURS[3],
+        chart_id=chart_id,
+        links=links,
+    )
+
+
+def inventory_split_chart(inventory, *, language: str, chart_id: str) -> str:
+    """Return the year's split by scope, scope 2 by the headline method."""
+    market = inventory.headline_is_market
+    return scope_split(
+        [
+            (_("Scope 1"), inventory.scope1_t_co2e, SCOPE_COLOURS[1]),
+            (
+                _("Scope 2 (market-based)")
+                if market
+                else _("Scope 2 (location-based)"),
+                inventory.scope2_market_t_co2e
+                if market
+                else inventory.scope2_location_t_co2e,
+                SCOPE_COLOURS[2],
+            ),
+            (_("Scope 3"), inventory.scope3_t_co2e, SCOPE_COLOURS[3]),
+        ],
+        title=_("Emissions by scope %(year)s") % {"year": inventory.year},
+        description=_("Share of the year's gross emissions per scope."),
+        language=language,
+        chart_id=chart_id,
+    )
+
+
+def bridge_chart(bridge, *, language: str, chart_id: str) -> str:
+    """Return the waterfall of a `Bridge`; recalculations in their own colour."""
+    bars = [WaterfallBar(bridge.start_label, bridge.start_t, level=True)]
+    for step in bridge.steps:
+        colour = STRUCTURAL_COLOUR if step.kind == "structural" else ""
+        bars.append(WaterfallBar(step.label, step.value_t, step.level, colour))
+    bars.append(WaterfallBar(bridge.end_label, bridge.end_t, level=True))
+    return waterfall(
+        bars,
+        title=_("From %(start)s to %(end)s")
+        % {"start": bridge.start_year, "end": bridge.end_year},
+        description=_(
+            "Each bar is a change in tonnes CO2e, from the first year's total "
+            "to the last's; the table beside it has the same figures."
+        ),
         language=language,
         chart_id=chart_id,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from accounts.models import BusinessUnit, Organisation
+from accounts.selectors import unit_subtree_ids
 from carbonledger.lib.spreadsheets import Column, SpreadsheetWriter
 from emissions.selectors_instruments import (
     InstrumentCoverage,
@@ -20,7 +21,6 @@ from emissions.selectors_instruments import (
     instrument_coverage,
     instrument_quality_for_year,
 )
-from reports.selectors import unit_subtree_ids
 
 
 @dataclass(frozen=True)

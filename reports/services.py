@@ -2,20 +2,19 @@
 
 import hashlib
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessUnit, Organisation, User
 from accounts.roles import Capability
-from carbonledger.lib.files import STORAGE_NOT_WRITABLE, write_atomically
+from carbonledger.lib.files import STORAGE_NOT_WRITABLE
+from reports.kinds import REPORT_KINDS
 from reports.models import (
     GeneratedReport,
-    ReportKind,
     ReportNarrative,
     ReportStatus,
     Scope3Exclusion,
@@ -36,21 +35,6 @@ REPORT_FILE_MISSING = _(
     "report again to build it anew."
 )
 LANGUAGES = ("en", "nb", "sv")
-EXTENSIONS = {
-    ReportKind.PDF: ("pdf", "application/pdf"),
-    ReportKind.XLSX: (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ReportKind.ECO_LIGHTHOUSE: (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ReportKind.INVENTORY_XLSX: (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-}
 
 
 def build_report_bytes(
@@ -62,36 +46,17 @@ def build_report_bytes(
     business_unit: BusinessUnit | None = None,
 ) -> bytes:
     """Return the finished file of a report (of every year when `year` is None)."""
-    from reports import excel, pdf
-    from reports.selectors import annual_report_data, unit_subtree_ids
-
-    if year is None and kind != ReportKind.INVENTORY_XLSX:
+    spec = REPORT_KINDS.get(kind)
+    if spec is None:
+        raise ValidationError(_("Unknown report kind."))
+    if year is None and not spec.every_year:
         raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
-    if kind in (ReportKind.PDF, ReportKind.XLSX):
-        # The data names activity types in the report's language.
-        with translation.override(language):
-            data = annual_report_data(
-                organisation=organisation, year=year, business_unit=business_unit
-            )
-        if kind == ReportKind.PDF:
-            return pdf.render_pdf(data, language=language)
-        return excel.report_tables_xlsx(data, language=language)
-    if kind == ReportKind.ECO_LIGHTHOUSE:
-        return excel.eco_lighthouse_xlsx(
-            organisation=organisation, year=year, business_unit=business_unit
-        )
-    if kind == ReportKind.INVENTORY_XLSX:
-        from emissions.exporting import inventory_workbook
-
-        return inventory_workbook(
-            organisation=organisation,
-            year=year,
-            language=language,
-            unit_ids=unit_subtree_ids(
-                organisation=organisation, business_unit=business_unit
-            ),
-        )
-    raise ValidationError(_("Unknown report kind."))
+    return spec.build(
+        organisation=organisation,
+        year=year,
+        language=language,
+        business_unit=business_unit,
+    )
 
 
 def _check_reader(
@@ -129,15 +94,17 @@ def report_build(*, report: GeneratedReport) -> GeneratedReport:
         )
         report.refresh_from_db()
         return report
-    extension = EXTENSIONS[report.kind][0]
+    extension = REPORT_KINDS[report.kind].extension
     unit = f"-{report.business_unit.code}" if report.business_unit else ""
     year = report.file_year
-    relative = (
+    name = (
         f"reports/{report.organisation_id}/{year}/"
         f"{report.kind}-{year}{unit}-{report.language}-{report.pk}.{extension}"
     )
+    # Through the file storage of the report's field: the record names the
+    # file only once the storage holds it whole.
     try:
-        write_atomically(Path(settings.MEDIA_ROOT) / relative, payload)
+        stored = GeneratedReport.file.field.storage.save(name, ContentFile(payload))
     except OSError:
         logger.exception("The report %s could not be stored", report.pk)
         GeneratedReport.objects.filter(pk=report.pk).update(
@@ -149,7 +116,7 @@ def report_build(*, report: GeneratedReport) -> GeneratedReport:
         return report
     GeneratedReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.DONE,
-        file=relative,
+        file=stored,
         sha256=hashlib.sha256(payload).hexdigest(),
         size=len(payload),
         finished_at=timezone.now(),
@@ -177,13 +144,13 @@ def report_request(
 
     if language not in LANGUAGES:
         raise ValidationError({"language": UNKNOWN_LANGUAGE})
-    if kind not in ReportKind.values:
+    if kind not in REPORT_KINDS:
         raise ValidationError({"kind": _("Unknown report kind.")})
     if business_unit is not None and business_unit.organisation_id != organisation.pk:
         raise ValidationError({"business_unit": UNIT_NOT_OURS})
     _check_reader(organisation=organisation, actor=actor, business_unit=business_unit)
     if year is None:
-        if kind != ReportKind.INVENTORY_XLSX:
+        if not REPORT_KINDS[kind].every_year:
             raise ValidationError({"year": EVERY_YEAR_INVENTORY_ONLY})
         if not organisation.entries.exists():
             raise ValidationError({"year": NO_ENTRIES})

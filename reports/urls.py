@@ -1,26 +1,30 @@
 from django.urls import path
 
-from reports import views
+from reports.views import dashboard, exports, reports, texts
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("reports/", views.report_list, name="report_list"),
-    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
-    path("reports/texts/", views.report_texts_index, name="report_texts_index"),
-    path("reports/texts/<int:year>/", views.report_texts, name="report_texts"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("entries/list/", dashboard.entry_list, name="entry_list"),
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
+    path("reports/texts/", texts.report_texts_index, name="report_texts_index"),
+    path("reports/texts/<int:year>/", texts.report_texts, name="report_texts"),
     path(
         "reports/texts/<int:year>/narrative/",
-        views.report_narrative_save,
+        texts.report_narrative_save,
         name="report_narrative_save",
     ),
     path(
         "reports/texts/<int:year>/exclusions/",
-        views.scope3_exclusion_save,
+        texts.scope3_exclusion_save,
         name="scope3_exclusion_save",
     ),
     path(
         "reports/texts/<int:year>/exclusions/<int:category>/delete/",
-        views.scope3_exclusion_delete,
+        texts.scope3_exclusion_delete,
         name="scope3_exclusion_delete",
+    ),
+    path(
+        "exports/inventory.<str:fmt>", exports.inventory_export, name="inventory_export"
     ),
 ]

@@ -15,9 +15,11 @@ from carbonledger.lib.spreadsheets import (
     csv_bytes,
     csv_value,
 )
-from emissions.exporting import entries_csv, inventory_workbook
+from emissions.exporting import entries_csv
 from emissions.imports.template import template_csv, template_xlsx
-from reports.excel import eco_lighthouse_xlsx, report_tables_xlsx
+from reports.kinds.eco_lighthouse import eco_lighthouse_xlsx
+from reports.kinds.inventory_workbook import inventory_workbook
+from reports.kinds.tables_workbook import report_tables_xlsx
 from reports.selectors import annual_report_data
 from tests.factories import BusinessUnitFactory, OrganisationFactory
 from tests.reports.factories import entry

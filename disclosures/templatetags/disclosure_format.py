@@ -4,8 +4,8 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from carbonledger.lib.formatting import active_language, number, percent
 from disclosures import datapoints as dp
-from reports.formatting import active_language, number, percent
 
 register = template.Library()
 

@@ -267,7 +267,8 @@ class ActivityEntry(models.Model):
         indexes = [
             models.Index(fields=["organisation", "reporting_year", "scope"]),
             models.Index(fields=["organisation", "business_unit", "reporting_year"]),
-            # The inventory's two grouped passes (reports.selectors) read these
+            # The inventory's two grouped passes (emissions.totals and
+            # reports.selectors.rows) read these
             # alone, never the wide lines, in the order they group by.
             models.Index(
                 fields=[

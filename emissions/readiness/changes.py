@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from emissions.models import ActivityEntry, ActivityType
+from emissions.totals import scope_totals_by_year
 
 ZERO = Decimal(0)
 KG_PER_T = Decimal(1000)
@@ -121,8 +122,6 @@ def _scope_changes(
     threshold: Decimal,
     comments: dict[str, str],
 ) -> tuple[list[Change], bool, bool]:
-    from reports.selectors import scope_totals_by_year
-
     totals = scope_totals_by_year(organisation=organisation)
     current, previous = totals.get(year), totals.get(year - 1)
     headline_market = (

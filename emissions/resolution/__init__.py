@@ -55,6 +55,7 @@ __all__ = [
     "residual_mix_factor",
 ]
 
+
 def calculate_entry(
     *,
     organisation: Organisation,

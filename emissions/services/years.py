@@ -22,13 +22,13 @@ from accounts.models import Membership, Organisation, User
 from accounts.roles import Capability
 from accounts.selectors import year_approvers
 from accounts.tenancy import membership_for_write
+from carbonledger.lib.formatting import active_language, plain_number
 from emissions.models import ReportingYear, YearStatus
 from emissions.readiness.changes import year_changes
 from emissions.readiness.findings import finding_line, open_findings
 from emissions.selectors_factors import factor_label, unverified_factors_for_year
 from emissions.services.locks import reporting_year_for
 from emissions.year_settings import fixed_settings_for
-from reports.formatting import active_language, plain_number
 
 logger = logging.getLogger(__name__)
 

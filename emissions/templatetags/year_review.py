@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from reports.formatting import active_language, number
+from carbonledger.lib.formatting import active_language, number
 
 register = template.Library()
 

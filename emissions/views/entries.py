@@ -12,21 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import BusinessUnit
 from accounts.roles import Capability
-from accounts.tenancy import limited_unit_ids, org_view, require_unit
+from accounts.tenancy import org_view, require_unit
+from carbonledger.lib.formatting import active_language, number
 from carbonledger.lib.params import parse_year
 from emissions.forms_entries import (
     EntryEditForm,
-    EntryFilterForm,
     EntryRowForm,
     EvidenceUploadForm,
 )
 from emissions.models import ActivityEntry, ReportingYear, YearStatus
 from emissions.resolution import residual_mix_factor
 from emissions.selectors_entries import (
-    EntryFilter,
     activity_types_for,
     entries_for,
-    entries_matching,
     entry_by_pk,
     entry_grid,
     history_for,
@@ -230,7 +228,10 @@ def entry_row_save(
             messages.success(
                 request,
                 _("Saved: %(entry)s = %(kg)s kg CO2e.")
-                % {"entry": saved, "kg": f"{saved.kg_co2e:,.1f}"},
+                % {
+                    "entry": saved,
+                    "kg": number(saved.kg_co2e, 1, active_language()),
+                },
             )
         else:
             for errors in form.errors.values():
@@ -426,84 +427,4 @@ def entry_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "emissions/entries/delete.html",
         {"entry": entry, "lock_reason": _lock_reason(entry.reporting_year)},
-    )
-
-
-@require_GET
-@org_view(Capability.VIEW)
-def entry_list(request: HttpRequest) -> HttpResponse:
-    """The entries behind a figure: by year, unit, scope, category and activity."""
-    from reports.selectors import unit_subtree_ids
-    from reports.summary import FigureTotals, figure_totals
-
-    organisation = request.organisation
-    allowed = units_for_member(organisation=organisation, membership=request.membership)
-    activities = [
-        (activity.code, activity.display_name)
-        for activity in activity_types_for(organisation=organisation)
-    ]
-    form = EntryFilterForm(
-        request.GET,
-        units=[(u.code, f"{u.code} {u.name}") for u in allowed],
-        activities=activities,
-    )
-    if not form.is_valid():
-        return render(
-            request,
-            "emissions/entries/list.html",
-            {"form": form, "entries": None},
-            status=400,
-        )
-    data = form.cleaned_data
-    unit = allowed.filter(code=data["unit"]).first() if data["unit"] else None
-    units = (
-        unit_subtree_ids(organisation=organisation, business_unit=unit)
-        if unit is not None
-        else None
-    )
-    limit = limited_unit_ids(request.membership)
-    if limit is not None:
-        # A limited member's lines and totals are those of their own units.
-        units = sorted(limit if units is None else limit.intersection(units))
-    filters = EntryFilter(
-        year=data["year"],
-        units=units,
-        scope=data["scope"],
-        scope3_category=data["category"],
-        activity=data["activity"] or None,
-        without_evidence=data["evidence"] == "missing",
-    )
-    entries = list(
-        entries_matching(
-            organisation=organisation, filters=filters, allowed_units=allowed
-        )
-    )
-    if filters.without_evidence:
-        # Not a figure of the dashboard: the listed lines as entered, as the
-        # readiness review counts them.
-        totals = FigureTotals(
-            lines_t=sum((e.kg_co2e for e in entries), Decimal(0)) / 1000,
-            headline_t=None,
-        )
-    else:
-        totals = figure_totals(
-            organisation=organisation,
-            year=filters.year,
-            units=units,
-            scope=filters.scope,
-            scope3_category=filters.scope3_category,
-            activity=filters.activity,
-            business_unit=unit,
-        )
-    return render(
-        request,
-        "emissions/entries/list.html",
-        {
-            "form": form,
-            "filters": filters,
-            "unit": unit,
-            "activity_name": dict(activities).get(filters.activity or ""),
-            "entries": entries,
-            "totals": totals,
-        },
     )

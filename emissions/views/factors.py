@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +34,7 @@ from emissions.models import (
 )
 from emissions.selectors_factors import (
     comparable_sets,
+    factor_description,
     factor_entries,
     factor_get,
     factor_set_comparison,
@@ -252,6 +253,11 @@ def factor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "factor": factor,
             "factor_set": factor.factor_set,
+            "description": factor_description(
+                organisation=request.organisation,
+                factor=factor,
+                language=(get_language() or "en")[:2],
+            ),
             "gases": sorted(factor.gases.items()),
             "page": page,
         },

@@ -11,14 +11,10 @@ from openpyxl import load_workbook
 
 from accounts.models import BusinessUnit
 from carbonledger.lib.spreadsheets import csv_value as neutralise
-from emissions.exporting import (
-    ENTRY_COLUMNS,
-    ENTRY_LABELS,
-    entries_csv,
-    inventory_download,
-    inventory_workbook,
-)
+from emissions.exporting import ENTRY_COLUMNS, ENTRY_LABELS, entries_csv
 from emissions.models import ContractualInstrument, ReportingYear
+from reports.downloads import inventory_download
+from reports.kinds.inventory_workbook import inventory_workbook
 from reports.selectors import inventory_for_year
 
 from .entries_support import load_heating_figures, load_reference, make_entry

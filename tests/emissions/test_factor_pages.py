@@ -618,3 +618,64 @@ def test_the_residual_mix_of_a_country_is_chosen_with_history(
     )
     assert bad.status_code == 400
     assert "S1 is not a two-letter country code." in bad.content.decode()
+
+
+def _title(body: str) -> str:
+    import re
+
+    return re.search(r"<h1>(.*?)</h1>", body, re.S).group(1)
+
+
+def test_factor_page_is_titled_by_the_activity_it_serves_never_its_key(
+    client_for, viewer, org, sets
+):
+    from emissions.models import ActivityType
+
+    ActivityType.objects.create(
+        organisation=org,
+        code="boiler_gas",
+        name="Boiler gas",
+        name_nb="Gass til kjelen",
+        scope=1,
+        iso_category=1,
+        allowed_units=["kWh_gross"],
+        default_unit="kWh_gross",
+        factor_keys={"desnz": "gas"},
+    )
+    factor = sets["new"].factors.get(key="gas")
+    body = client_for(viewer).get(url("factor_detail", factor.pk)).content.decode()
+    title = _title(body)
+    assert title.startswith("Boiler gas ")
+    assert "|" not in title and "gas" not in title.replace("Boiler gas", "")
+    assert "0.25 kg CO2e per kWh (gross calorific value)" in body
+    assert "<dt>Category as published</dt><dd>Fuels › gas</dd>" in body
+    # The key is a small technical reference at the foot, nothing more.
+    assert body.count(">gas</code>") == 1
+    assert '<p class="muted small">Technical reference: <code>gas</code></p>' in body
+    client = client_for(viewer)
+    client.cookies["django_language"] = "nb"
+    assert _title(client.get(url("factor_detail", factor.pk)).content.decode())
+    assert _title(
+        client.get(url("factor_detail", factor.pk)).content.decode()
+    ).startswith("Gass til kjelen ")
+
+
+def test_a_grid_factor_page_names_its_kind_and_country(client_for, viewer, org):
+    from emissions.models import EmissionFactor, FactorSet
+
+    factor_set = FactorSet.objects.create(
+        kind="curated", publisher="x", name="Grid factors", edition_year=2024
+    )
+    factor = EmissionFactor.objects.create(
+        factor_set=factor_set,
+        key="residual_mix|SE|aib",
+        level1="Residual mix (AIB)",
+        level2="SE",
+        unit="kWh",
+        co2e=D("0.08552"),
+        gases_covered="co2",
+    )
+    body = client_for(viewer).get(url("factor_detail", factor.pk)).content.decode()
+    assert _title(body).startswith("Residual mix (AIB) – Sweden ")
+    assert "residual_mix|SE|aib</code></p>" in body
+    assert "<h1>residual_mix" not in body

@@ -322,7 +322,7 @@ def test_the_report_methodology_names_each_grid_factor_and_the_residual_mix(
     from emissions.models import ActivityType
     from emissions.services.entries import entry_create
     from emissions.services.factors import residual_mix_choice_set
-    from reports.pdf import render_html
+    from reports.kinds.annual_pdf import render_html
     from reports.selectors import annual_report_data
     from tests.factories import BusinessUnitFactory
 
@@ -427,7 +427,7 @@ def test_a_country_year_without_a_residual_mix_is_named_on_the_year_page_and_rep
     from emissions.models import ActivityType
     from emissions.selectors_factors import residual_mix_gaps
     from emissions.services.entries import entry_create
-    from reports.pdf import render_html
+    from reports.kinds.annual_pdf import render_html
     from reports.selectors import annual_report_data
     from tests.factories import BusinessUnitFactory
 

@@ -419,7 +419,7 @@ def test_the_api_represents_the_criteria(org, viewer, scene):
 
 
 def test_the_report_shows_coverage_and_failing_instruments(org, scene):
-    from reports.pdf import render_html
+    from reports.kinds.annual_pdf import render_html
     from reports.selectors import annual_report_data
 
     html = render_html(annual_report_data(organisation=org, year=2024), language="en")
@@ -461,7 +461,7 @@ def test_the_report_shows_coverage_and_failing_instruments(org, scene):
 
 
 def test_the_report_tables_workbook_has_the_coverage(org, scene):
-    from reports.excel import report_tables_xlsx
+    from reports.kinds.tables_workbook import report_tables_xlsx
     from reports.selectors import annual_report_data
 
     workbook = load_workbook(

@@ -175,7 +175,7 @@ def test_the_history_shows_per_gas_figures_as_numbers(org, admin, unit):
 def test_the_reports_approval_statement_names_the_override_and_the_lone_approver(
     org, admin, auditor, year_2024
 ):
-    from reports.pdf import render_html
+    from reports.kinds.annual_pdf import render_html
     from reports.selectors import annual_report_data
 
     org.allow_self_approval = True

@@ -37,6 +37,7 @@ def entry(
     residual: str | None = None,
     quality: str = "measured",
     gases: dict | None = None,
+    factor=None,
 ) -> ActivityEntry:
     reporting_year, _ = ReportingYear.objects.get_or_create(
         organisation=organisation, year=year
@@ -58,6 +59,7 @@ def entry(
         residual_mix_factor=Decimal(residual) if residual is not None else None,
         data_quality=quality,
         kg_by_gas=gases or {},
+        factor=factor,
         created_by=user,
         updated_by=user,
     )

@@ -25,7 +25,7 @@ from emissions.services.factors import (
     organisation_change_gwp_set,
 )
 from emissions.services.years import year_unlock
-from reports.pdf import render_html
+from reports.kinds.annual_pdf import render_html
 from reports.selectors import annual_report_data, inventory_for_year
 from tests.factories import BusinessUnitFactory, ReportingYearFactory
 from tests.reports.factories import entry
@@ -321,7 +321,7 @@ def test_each_year_is_weighted_by_its_own_approach_and_shares(
 
     from openpyxl import load_workbook
 
-    from emissions.exporting import inventory_workbook
+    from reports.kinds.inventory_workbook import inventory_workbook
 
     book = load_workbook(
         io.BytesIO(inventory_workbook(organisation=org, year=2023)), read_only=True

@@ -12,7 +12,7 @@ from emissions.selectors_instruments import (
     instruments_failing_quality_criteria,
 )
 from reports.coverage import report_coverage
-from reports.pdf import render_html
+from reports.kinds.annual_pdf import render_html
 from reports.selectors import annual_report_data
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,9 @@ from django.db import connection
 from accounts.models import BusinessUnit, Organisation
 from api.models import ApiToken
 from emissions.models import ActivityEntry
-from reports.excel import eco_lighthouse_xlsx
+from reports.kinds.eco_lighthouse import eco_lighthouse_xlsx
 from reports.selectors import (
     KYOTO_GASES,
-    NOT_SPLIT,
     annual_report_data,
     inventory_for_year,
     scope_totals_by_year,
@@ -125,9 +124,16 @@ def test_demo_figures_add_up_for_every_unit_parent_and_year(demo, slug):
             line.recalculated_t for line in whole.base_year_by_unit if not line.code
         )
         for inv in [whole, *of.values()]:
-            # Every gas table adds up to its total, in the seven Kyoto gases.
-            assert list(inv.gas_table) == [*KYOTO_GASES, NOT_SPLIT]
+            # Every gas table adds up to its total, in the seven Kyoto gases
+            # and nothing else; what is counted as CO2 from factors giving a
+            # CO2e total only is part of the CO2 row, named by source.
+            assert list(inv.gas_table) == [*KYOTO_GASES]
             assert same(_sum(inv.gas_table.values()), inv.total_t_co2e)
+            assert all(t >= 0 for t in inv.gas_table.values())
+            share = inv.co2e_only
+            assert 0 <= share.t_co2e <= inv.gas_table["CO2"]
+            assert share.t_co2e == _sum(s.t_co2e for s in share.sources)
+            assert all(s.t_co2e > 0 for s in share.sources)
             # The recalculated base year is the one in the series.
             if inv.base_year_total_t_co2e is not None:
                 assert same(
@@ -222,6 +228,12 @@ def test_demo_eco_lighthouse_api_and_pdf_give_the_dashboards_figures(demo, slug)
             assert body["by_gas"] == {
                 gas: f"{t.quantize(SIX)}" for gas, t in pdf.gas_table.items()
             }
+            assert body["co2_from_co2e_only_t_co2e"] == (
+                f"{pdf.co2e_only.t_co2e.quantize(SIX)}"
+            )
+            assert body["co2_from_co2e_only_by_source"] == {
+                s.code: f"{s.t_co2e.quantize(SIX)}" for s in pdf.co2e_only.sources
+            }
 
 
 def test_demo_acquisition_belongs_to_tallinn_and_nordics_rolls_up(demo):
@@ -265,3 +277,31 @@ def test_demo_acquisition_belongs_to_tallinn_and_nordics_rolls_up(demo):
     assert nordics.total_t_co2e == _sum(
         whole.by_business_unit[code] for code in nordics.by_business_unit
     )
+
+
+def test_demo_gas_table_counts_residual_mixes_as_co2_and_names_co2e_totals(demo):
+    nordsoft = Organisation.objects.get(slug="nordsoft")
+    inv = inventory_for_year(organisation=nordsoft, year=2024)
+    milli = Decimal("0.001")
+    assert {gas: t.quantize(milli) for gas, t in inv.gas_table.items()} == {
+        "CO2": Decimal("995.772"),
+        "CH4": Decimal("0.260"),
+        "N2O": Decimal("3.560"),
+        "HFCs": Decimal("0.000"),
+        "PFCs": Decimal("0.000"),
+        "SF6": Decimal("0.000"),
+        "NF3": Decimal("0.000"),
+    }
+    assert same(_sum(inv.gas_table.values()), inv.total_t_co2e)
+    # The electricity of 2024 is at residual mixes that count CO2 only, so it
+    # is CO2 as published; the guarantees of origin are at 0 kg/kWh.
+    assert inv.co2e_only.t_co2e.quantize(milli) == Decimal("71.947")
+    assert [(s.code, s.t_co2e.quantize(milli)) for s in inv.co2e_only.sources] == [
+        ("home_working", Decimal("34.132")),
+        ("district_heating", Decimal("30.376")),
+        ("hotel_night_uk", Decimal("5.317")),
+        ("purchased_paper", Decimal("1.860")),
+        ("waste_incineration_mixed", Decimal("0.139")),
+        ("waste_composting_food", Decimal("0.064")),
+        ("waste_recycling_paper", Decimal("0.058")),
+    ]

@@ -545,35 +545,112 @@ def test_gas_table_attributes_every_tonne_to_the_kyoto_gases(org, admin, data):
     inv = inventory_for_year(organisation=org, year=2024)
     # 45.2 t + 2.088 t of R-410A (HFCs) + 6.658 t of biogenic methane and CF4.
     assert inv.total_t_co2e == Decimal("53.946")
-    # Not split: electricity 15.2 t (market-based), district heating 2 t and
-    # flights 20 t, whose factors give CO2e only.
+    # CO2: natural gas 7 t by its per-gas figures, and 37.2 t whose factors
+    # give a CO2e total only: flights 20 t, electricity 15 t at the residual
+    # mix (none in the library: the grid factor's gases), district heating
+    # 2 t and the 10 MWh of instruments at 0.02 kg/kWh, 0.2 t.
     assert inv.gas_table == {
-        "CO2": Decimal("7"),
+        "CO2": Decimal("44.2"),
         "CH4": Decimal("1.028"),
         "N2O": Decimal("0"),
         "HFCs": Decimal("2.088"),
         "PFCs": Decimal("6.63"),
         "SF6": Decimal("0"),
         "NF3": Decimal("0"),
-        "not_split": Decimal("37.2"),
     }
     assert sum(inv.gas_table.values()) == inv.total_t_co2e
     assert "R-410A" not in inv.gas_table
+    assert inv.co2e_only.t_co2e == Decimal("37.2")
+    assert [(s.code, s.t_co2e) for s in inv.co2e_only.sources] == [
+        ("flights", Decimal("20")),
+        ("electricity", Decimal("15")),
+        ("district_heating", Decimal("2")),
+        ("instruments", Decimal("0.2")),
+    ]
+
+
+def _curated_factor(key: str, value: str, gases_covered: str):
+    from emissions.models import EmissionFactor, FactorSet
+
+    factor_set, _ = FactorSet.objects.get_or_create(
+        organisation=None,
+        kind="curated",
+        edition_year=2024,
+        defaults={"publisher": "Test", "name": "Grid factors"},
+    )
+    return EmissionFactor.objects.create(
+        factor_set=factor_set,
+        key=key,
+        level1=key.split("|")[0],
+        level2=key.split("|")[1],
+        unit="kWh",
+        co2e=Decimal(value),
+        gases_covered=gases_covered,
+    )
+
+
+def test_factors_of_co2_only_count_as_co2_exactly(org, admin, data):
+    """A residual mix or grid factor counting CO2 only is not attributed."""
+    osl, sto = data
+    # Norway's residual mix (NVE's, the default there) counts CO2 only, so
+    # Oslo's market-based electricity is CO2 as published.
+    _curated_factor("residual_mix|NO|national", "0.5", "co2")
+    grid = _curated_factor("grid_location|SE", "0.04", "co2")
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="server_energy",
+        scope=2,
+        kg="400",
+        market="400",
+        energy_kwh="10000",
+        user=admin,
+        factor=grid,
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.total_t_co2e == Decimal("45.6")
+    # Gas 7 t, Oslo's 15 t at the residual mix and Stockholm's servers 0.4 t
+    # are CO2 as published; flights, heating and the instruments attributed.
+    assert inv.gas_table["CO2"] == Decimal("44.6")
+    assert inv.co2e_only.t_co2e == Decimal("22.2")
+    assert [(s.code, s.t_co2e) for s in inv.co2e_only.sources] == [
+        ("flights", Decimal("20")),
+        ("district_heating", Decimal("2")),
+        ("instruments", Decimal("0.2")),
+    ]
+    assert sum(inv.gas_table.values()) == inv.total_t_co2e
+
+
+def test_location_based_headline_counts_the_grid_factors_gases(org, admin, data):
+    org.scope2_headline = "location"
+    org.save()
+    inv = inventory_for_year(organisation=org, year=2024)
+    # 8 + 3.1 + 20: electricity 1.1 t and heating 2 t at their CO2e factors.
+    assert inv.total_t_co2e == Decimal("31.1")
+    assert (inv.gas_table["CO2"], inv.gas_table["CH4"]) == (
+        Decimal("30.1"),
+        Decimal("1"),
+    )
+    assert [(s.code, s.t_co2e) for s in inv.co2e_only.sources] == [
+        ("flights", Decimal("20")),
+        ("district_heating", Decimal("2")),
+        ("electricity", Decimal("1.1")),
+    ]
 
 
 def test_kyoto_gas_table_splits_blends_of_two_groups_by_gwp():
     from reports.selectors import kyoto_gas_table
 
-    # R-744 is CO2; an unknown key is left to the unsplit row.
-    table = kyoto_gas_table(
+    # R-744 is CO2; an unknown key is returned apart.
+    table, unknown = kyoto_gas_table(
         {"R-744": Decimal("1"), "R-404A": Decimal("3"), "X": Decimal("5")},
-        total_t=Decimal("10"),
         gwp_set="AR5",
     )
-    assert (table["CO2"], table["HFCs"], table["not_split"]) == (
+    assert (table["CO2"], table["HFCs"], unknown) == (
         Decimal("1"),
         Decimal("3"),
-        Decimal("6"),
+        Decimal("5"),
     )
 
 
@@ -607,7 +684,7 @@ def test_eco_lighthouse_reads_the_dashboards_figures(org, admin, data):
 
     import openpyxl
 
-    from reports.excel import eco_lighthouse_xlsx
+    from reports.kinds.eco_lighthouse import eco_lighthouse_xlsx
 
     _, sto = data
     # Well-to-tank diesel is scope 3 category 3: not transport.
@@ -650,3 +727,34 @@ def test_eco_lighthouse_reads_the_dashboards_figures(org, admin, data):
             inv.total_location_t_co2e
         ),
     }
+
+
+def test_scope2_per_gas_figures_do_not_count_under_a_market_based_headline(
+    org, admin, data
+):
+    """They are location-based; the market-based figure counts by its factor."""
+    _osl, sto = data
+    entry(
+        organisation=org,
+        unit=sto,
+        year=2024,
+        code="steam",
+        scope=2,
+        kg="1000",
+        market="1000",
+        energy_kwh="5000",
+        user=admin,
+        gases={"CO2": "900", "CH4": "100"},
+    )
+    inv = inventory_for_year(organisation=org, year=2024)
+    assert inv.total_t_co2e == Decimal("46.2")
+    # CH4 is natural gas's 1 t only; the steam's 1 t is a CO2e total here.
+    assert (inv.gas_table["CO2"], inv.gas_table["CH4"]) == (
+        Decimal("45.2"),
+        Decimal("1"),
+    )
+    assert ("steam", Decimal("1")) in [
+        (s.code, s.t_co2e) for s in inv.co2e_only.sources
+    ]
+    assert inv.by_gas == {"CH4": Decimal("1.1"), "CO2": Decimal("7.9")}
+    assert sum(inv.gas_table.values()) == inv.total_t_co2e

@@ -23,13 +23,46 @@ def year_data(org, admin):
     return unit
 
 
-@pytest.mark.parametrize("name", ["dashboard", "report_list"])
-def test_every_role_sees_the_page(
-    client_for, org, admin, editor, viewer, auditor, year_data, name
+def test_every_role_sees_the_dashboard_with_the_years_figures(
+    client_for, org, admin, editor, viewer, auditor, year_data
 ):
     for user in (admin, editor, viewer, auditor):
-        response = client_for(user).get(reverse(name, args=[org.slug]))
+        response = client_for(user).get(reverse("dashboard", args=[org.slug]))
         assert response.status_code == 200
+        body = response.content.decode()
+        assert "<h1>Dashboard 2024</h1>" in body
+        assert (
+            '<a href="/o/acme/entries/list/?year=2024" data-figure="total">5.0</a>'
+            in (body)
+        )
+        assert "t CO2e gross</div>" not in body  # the total names its method
+        assert "t CO2e gross (scope 2 market-based)" in body
+
+
+def test_every_role_sees_the_reports_page_and_its_reports(
+    client_for, org, admin, editor, viewer, auditor, year_data
+):
+    GeneratedReport.objects.create(
+        organisation=org,
+        kind="pdf",
+        year=2024,
+        language="nb",
+        requested_by=admin,
+        status="done",
+        sha256="ab" * 32,
+        file="reports/x.pdf",
+    )
+    for user in (admin, editor, viewer, auditor):
+        response = client_for(user).get(reverse("report_list", args=[org.slug]))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<h1>Reports</h1>" in body
+        assert '<option value="2024" selected>2024</option>' in body
+        assert "<td>Annual carbon report (PDF)</td><td>2024" in body
+        assert '<code class="hash" title="' + "ab" * 32 + '">abababababab</code>' in (
+            body
+        )
+        assert f"<td>{admin}</td>" in body
 
 
 @pytest.mark.parametrize("name", ["dashboard", "report_list"])
@@ -84,6 +117,11 @@ def test_a_year_without_data_is_refused_with_a_message(
         {"kind": "pdf", "year": "2023", "language": "en"},
     )
     assert response.status_code == 200
+    # The form offers the years with emissions only.
+    assert (
+        '<p class="error" role="alert">Select a valid choice. 2023 is not one of '
+        "the available choices.</p>" in response.content.decode()
+    )
     assert GeneratedReport.objects.count() == 0
 
 
@@ -112,6 +150,20 @@ def test_eco_lighthouse_export_builds(
         )
     report = GeneratedReport.objects.get()
     assert report.status == "done", report.error
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(report.file.read())).active
+    rows = [
+        [c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert rows[0] == ["Miljøfyrtårn – årlig miljørapport 2024", org.name]
+    assert ["Natural gas", 1000, "kWh", 1000, 5000] in rows
+    assert [
+        "Klimagassutslipp totalt (tonn CO2e, scope 2 markedsbasert, hovedtall)",
+        5,
+    ] in rows
 
 
 def test_chart_axis_fits_the_data_and_a_scopes_1_2_target_is_read_against_them():
@@ -175,3 +227,51 @@ def test_dashboard_of_a_parent_unit_shows_its_children(
     assert "5.0" in body
     # The unit row links to its entries.
     assert 'data-figure="unit">OSL</a></td>' in body
+
+
+def test_dashboard_gas_table_names_what_is_counted_as_co2(
+    client_for, org, viewer, admin, year_data
+):
+    # Natural gas 5 t without per-gas figures, and 1.5 t of R-410A leakage.
+    entry(
+        organisation=org,
+        unit=year_data,
+        year=2024,
+        code="refrigerant_r410a",
+        scope=1,
+        kg="1500",
+        user=admin,
+        gases={"R-410A": "1500"},
+    )
+    body = (
+        client_for(viewer).get(reverse("dashboard", args=[org.slug])).content.decode()
+    )
+    assert '<tr data-gas="CO2"><th scope="row">CO2<sup>1</sup></th>' in body
+    assert '<td class="num">5.0</td>' in body.split('data-gas="CO2"')[1]
+    assert '<td class="num">1.5</td>' in body.split('data-gas="HFCs"')[1]
+    assert "Not split" not in body
+    assert (
+        "Of the CO2, 5.0 t come from factors that give a CO2e total without a "
+        "split by gas, counted as CO2, the dominant gas of these sources: "
+        "Natural gas 5.0 t." in body
+    )
+
+
+def test_negative_figures_are_shown_with_a_true_minus_sign(
+    client_for, org, viewer, admin, year_data
+):
+    entry(
+        organisation=org,
+        unit=year_data,
+        year=2019,
+        code="natural_gas",
+        scope=1,
+        kg="10000",
+        user=admin,
+    )
+    body = (
+        client_for(viewer).get(reverse("dashboard", args=[org.slug])).content.decode()
+    )
+    # 5 t against 10 t in the base year.
+    assert '<div class="value">\u221250.0\u00a0%</div>' in body
+    assert "-50.0" not in body

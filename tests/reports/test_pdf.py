@@ -9,7 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from emissions.models import ReportingYear
-from reports.pdf import render_pdf
+from reports.kinds.annual_pdf import render_pdf
 from reports.selectors import annual_report_data
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
@@ -153,3 +153,70 @@ def test_activity_types_are_named_in_the_reports_language(
     for name in others - {gas, flights}:
         # "Naturgas" is a prefix of "Naturgass": look for whole words only.
         assert f"{name}\n" not in text and f"{name} " not in text, name
+
+
+def test_pdf_gas_table_adds_up_and_says_what_is_counted_as_co2(org, inventory):
+    data = annual_report_data(organisation=org, year=2024)
+    text = " ".join(" ".join(_pages(render_pdf(data, language="en"))).split())
+    # 10.05 t of gas and 4.321 t of flights, factors without per-gas figures.
+    assert "CO21 14.4" in text
+    assert "Not split" not in text
+    assert (
+        "Of the CO2, 14.4 t come from factors that give a CO2e total without a "
+        "split by gas, counted as CO2, the dominant gas of these sources: "
+        "Natural gas 10.1 t; Flights 4.3 t." in text
+    )
+    assert "A factor that counts CO2 only, such as a residual mix, counts as CO2" in (
+        text
+    )
+
+
+def test_report_tables_workbook_has_the_gas_table(org, inventory):
+    import openpyxl
+
+    from reports.kinds.tables_workbook import report_tables_xlsx
+
+    data = annual_report_data(organisation=org, year=2024)
+    book = openpyxl.load_workbook(io.BytesIO(report_tables_xlsx(data, language="nb")))
+    rows = [
+        [cell for cell in row if cell is not None]
+        for row in book["Klimagasser"].iter_rows(values_only=True)
+    ]
+    assert rows[2:10] == [
+        ["CO2", 14.37109],
+        ["CH4", 0],
+        ["N2O", 0],
+        ["HFK", 0],
+        ["PFK", 0],
+        ["SF6", 0],
+        ["NF3", 0],
+        ["Totalt, brutto (scope 2 markedsbasert)", 14.37109],
+    ]
+    assert rows[-3:] == [
+        ["Natural gas", 10.05],
+        ["Flights", 4.32109],
+        ["Totalt", 14.37109],
+    ]
+
+
+def test_pdf_prints_negative_figures_with_a_true_minus_sign(org, admin, inventory):
+    from reports.kinds.annual_pdf import render_html
+
+    entry(
+        organisation=org,
+        unit=inventory,
+        year=2023,
+        code="natural_gas",
+        scope=1,
+        kg="20000",
+        user=admin,
+    )
+    data = annual_report_data(organisation=org, year=2024)
+    html = render_html(data, language="nb")
+    # 14.4 t in 2024 against 20 t in 2023: -28.1 %, and a bridge step of
+    # -9.95 t of natural gas.
+    assert "\u221228,1\u00a0%" in html
+    assert "\u221210,0" in html
+    assert "-28,1" not in html and ">-" not in html
+    text = " ".join(_pages(render_pdf(data, language="nb")))
+    assert "\u221228,1" in text

@@ -12,18 +12,23 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Organisation
+from carbonledger.lib.formatting import plain_number, unit_name
 from emissions.models import ActivityEntry
 from emissions.selectors_entries import history_for
-from reports.formatting import plain_number, unit_name
+from reports.kinds.annual_pdf import render_html
 from reports.models import ReportNarrative, Scope3Exclusion
-from reports.pdf import render_html
-from reports.selectors import annual_report_data, inventory_for_year
+from reports.selectors import (
+    annual_report_data,
+    bridge_between,
+    figure_totals,
+    inventory_for_year,
+    report_narrative_for,
+)
 from reports.services import (
     report_narrative_set,
     scope3_exclusion_delete,
     scope3_exclusion_set,
 )
-from reports.summary import bridge_between, figure_totals, report_narrative_for
 from tests.factories import BusinessUnitFactory
 from tests.reports.factories import entry
 
@@ -183,11 +188,8 @@ def test_key_messages_are_shown_in_the_reports_language_and_kept_in_history(
     assert nb.language == "nb"
     assert nb.key_messages == ["Utslippene falt med 7 %."]
     assert nb.highlights == ["Tog før fly", "Solceller"]
-    # No Swedish text: the organisation's language (English here) is used.
-    assert (
-        report_narrative_for(organisation=org, year=2024, language="sv").language
-        == "en"
-    )
+    # No Swedish text: the Swedish report has none, never another language's.
+    assert report_narrative_for(organisation=org, year=2024, language="sv") is None
     assert report_narrative_for(organisation=org, year=2023, language="en") is None
     narrative = ReportNarrative.objects.get(organisation=org, year=2024, language="nb")
     history = list(narrative.history.order_by("history_id"))
@@ -308,6 +310,65 @@ def test_text_pages_by_role(client, org, admin, editor, viewer, outsider, two_un
     )
     assert client.post(narrative, {"language": "xx"}).status_code == 400
     assert client.get(page).status_code == 200
+
+
+def test_a_language_without_texts_never_borrows_another_languages(
+    client, org, admin, two_units
+):
+    for language, text in (("en", "Emissions fell."), ("nb", "Utslippene falt.")):
+        report_narrative_set(
+            organisation=org,
+            actor=admin,
+            year=2024,
+            language=language,
+            key_messages=text,
+            highlights="- Rail before air",
+            actions="- Heat pumps",
+        )
+    html = render_html(annual_report_data(organisation=org, year=2024), language="sv")
+    for text in ("Emissions fell.", "Utslippene falt.", "Rail before air"):
+        assert text not in html
+    for heading in ("Huvudbudskap", "Årets höjdpunkter", "Åtgärder"):
+        assert f">{heading}<" not in html
+    # The page tells the administrator which language has no texts.
+    client.force_login(admin)
+    page = client.get(_url(org, "report_texts", year=2024)).content.decode()
+    assert 'data-missing="sv"' in page
+    assert (
+        "No texts for 2024 in Swedish: reports in these languages leave out the "
+        "key messages, highlights and actions." in page
+    )
+    client.cookies["django_language"] = "nb"
+    page = client.get(_url(org, "report_texts", year=2024)).content.decode()
+    assert "Ingen tekster for 2024 på svensk: rapporter på disse språkene" in page
+
+
+def test_both_forms_of_the_texts_page_answer_errors_the_same_way(
+    client, org, admin, two_units
+):
+    client.force_login(admin)
+    # Category 6 has emissions: the service refuses it, the page says why and
+    # offers again only the categories that can be excluded, numbered.
+    response = client.post(
+        _url(org, "scope3_exclusion_save", year=2024),
+        {"category": "6", "justification": "Nobody travels."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Category 6 has emissions recorded for 2024" in page
+    assert '<option value="14">14. Franchises</option>' in page
+    assert '<option value="6"' not in page
+    assert "Nobody travels.</textarea>" in page
+    response = client.post(
+        _url(org, "report_narrative_save", year=2024),
+        {"language": "sv", "key_messages": "x" * 4001},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Keep each text under 4000 characters." in page
+    assert 'id="id_sv_key_messages"' in page
+    assert not ReportNarrative.objects.exists()
+    assert not Scope3Exclusion.objects.exists()
 
 
 def test_entry_list_refuses_bad_filters(client, org, viewer, two_units):

@@ -1,9 +1,12 @@
 """Numbers and units as readers see them: rounding only here, at presentation.
 
-One formatter for pages, the PDF and the change history: grouped thousands and
-the decimal sign of the reader's language, units by their name in that
-language, never a stored code (`kWh_gross`, `passenger_km`) or a stored scale
-(`3.5000000000`).
+The one formatter of figures shown as text, on pages, in the PDF, in charts
+and in the change history: grouped thousands and the decimal sign of the
+reader's language, a true minus sign (U+2212) for negative figures, units by
+their name in that language, never a stored code (`kWh_gross`,
+`passenger_km`) or a stored scale (`3.5000000000`). Workbooks and CSV files
+keep figures as numbers (`carbonledger.lib.spreadsheets` gives them a
+display format); only their labels come from here.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -11,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+# The minus sign of typeset text; a hyphen-minus is what a keyboard types.
+MINUS = "\u2212"
 # Norwegian and Swedish group thousands with a (no-break) space and use a decimal
 # comma; English uses a comma and a point.
 _SEPARATORS = {"en": (",", "."), "nb": ("\u00a0", ","), "sv": ("\u00a0", ",")}
@@ -34,7 +39,7 @@ def number(value: Decimal | int | None, places: int = 1, language: str = "en") -
     rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)
-    sign = "-" if rounded < 0 else ""
+    sign = MINUS if rounded < 0 else ""
     text = f"{abs(rounded):,.{places}f}"
     return sign + _group(text, language)
 
@@ -56,6 +61,18 @@ def plain_number(value: Decimal | int | float | None, language: str = "en") -> s
         return "0"
     places = max(0, -normal.as_tuple().exponent)
     return number(normal, places, language)
+
+
+def rounded_number(
+    value: Decimal | int | None, max_places: int, language: str = "en"
+) -> str:
+    """Format a number with at most `max_places` decimals, no padding zeros."""
+    if value is None:
+        return "–"
+    quantum = Decimal(1).scaleb(-max_places)
+    return plain_number(
+        Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP), language
+    )
 
 
 def percent(value: Decimal | None, language: str = "en", places: int = 1) -> str:
@@ -104,3 +121,27 @@ def unit_name(code: str | None) -> str:
     if not code:
         return ""
     return str(UNIT_NAMES.get(code, code))
+
+
+# The Kyoto gases and groups as the reader's language writes them.
+GAS_NAMES = {
+    "HFCs": pgettext_lazy("greenhouse gas group", "HFCs"),
+    "PFCs": pgettext_lazy("greenhouse gas group", "PFCs"),
+}
+
+
+def gas_name(code: str | None) -> str:
+    """Return a Kyoto gas or group as the reader's language writes it."""
+    if not code:
+        return ""
+    return str(GAS_NAMES.get(code, code))
+
+
+def country_name(code: str, language: str) -> str:
+    """Return a country's name in a language (the code where Babel has none)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).territories.get(code.upper(), code)
+    except (UnknownLocaleError, ValueError):
+        return code

@@ -1,4 +1,8 @@
-"""The inventory downloads for auditors: every entry of a year (or every year)."""
+"""The inventory downloads: every entry as CSV, or the workbook for auditors.
+
+A workbook too long for a request is asked for as a report instead, built by
+the task queue and kept on the reports page with its checksum.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,7 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Capability
 from accounts.tenancy import limited_unit_ids, org_view
 from carbonledger.lib.params import parse_year
-from emissions.exporting import inventory_download
+from reports.downloads import inventory_download
 from reports.models import ReportKind, ReportStatus
 from reports.services import LANGUAGES, report_request
 
