@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0003_organisation_identifiers_and_ets_units'),
+        ('accounts', '0004_organisation_identifiers_and_ets_units'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
