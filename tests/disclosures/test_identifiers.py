@@ -40,9 +40,10 @@ def test_settings_save_the_identifiers(client_for, org, admin):
         "lei": " 5493001kjtiigc8y1r12 ",
         "org_number_scheme": "NO:ORG",
         "reporting_currency": "nok",
+        "change_comment_threshold_pct": "10",
     }
     response = client.post(f"/o/{org.slug}/settings/", data)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["form"].errors
     org.refresh_from_db()
     assert (org.lei, org.org_number_scheme, org.reporting_currency) == (
         "5493001KJTIIGC8Y1R12",
