@@ -38,7 +38,7 @@ from accounts.models import BusinessUnit, Organisation
 from accounts.selectors import unit_subtree_ids
 from emissions.calculations import InstrumentCover, scope2_market_based
 from emissions.models import ActivityEntry, ContractualInstrument, ReportingYear
-from emissions.year_settings import settings_by_year
+from emissions.year_settings import SettingsByYear, settings_by_year
 
 ZERO = Decimal(0)
 KG_PER_T = Decimal(1000)
@@ -117,9 +117,12 @@ class Weighting:
         return live_shares[unit_id]
 
 
-def weighting_for(organisation: Organisation) -> Weighting:
+def weighting_for(
+    organisation: Organisation, *, settings: SettingsByYear | None = None
+) -> Weighting:
     """Return how the organisation's lines are weighted, year by year."""
-    settings = settings_by_year(organisation=organisation)
+    if settings is None:
+        settings = settings_by_year(organisation=organisation)
     return Weighting(
         live_equity=settings.live.equity,
         whole_year_ids=tuple(
@@ -133,9 +136,15 @@ def weighting_for(organisation: Organisation) -> Weighting:
     )
 
 
-def weighted(organisation: Organisation, expression):
-    """Weight an expression by the unit's equity share under that approach."""
-    weighting = weighting_for(organisation)
+def weighted(
+    organisation: Organisation, expression, *, weighting: Weighting | None = None
+):
+    """Weight an expression by the unit's equity share under that approach.
+
+    `weighting`, when given, is the organisation's (read once for many sums).
+    """
+    if weighting is None:
+        weighting = weighting_for(organisation)
     if not weighting.weighted:
         return ExpressionWrapper(expression, output_field=DECIMAL)
     # Times 0.01 rather than divided by 100: SQLite stores whole decimals
@@ -154,11 +163,17 @@ def weighted(organisation: Organisation, expression):
     return Case(When(condition, then=then), default=default, output_field=DECIMAL)
 
 
-def weighted_sum(organisation: Organisation, field_name: str, **filters):
+def weighted_sum(
+    organisation: Organisation,
+    field_name: str,
+    *,
+    weighting: Weighting | None = None,
+    **filters,
+):
     """Return the SUM of a field, weighted by equity share, zero for no lines."""
     return Coalesce(
         Sum(
-            weighted(organisation, F(field_name)),
+            weighted(organisation, F(field_name), weighting=weighting),
             filter=Q(**filters) if filters else None,
         ),
         Value(ZERO),
@@ -230,6 +245,7 @@ def unit_scope_rows(
     organisation: Organisation,
     unit_ids: list[int] | None,
     year_of: dict[int, int],
+    weighting: Weighting | None = None,
 ) -> list[dict]:
     """Return kg CO2e per year, business unit and scope, in one pass over the lines.
 
@@ -240,8 +256,8 @@ def unit_scope_rows(
         entries_for(organisation=organisation, unit_ids=unit_ids)
         .values("reporting_year_id", "business_unit_id", "scope")
         .annotate(
-            kg=weighted_sum(organisation, "kg_co2e"),
-            market=weighted_sum(organisation, "kg_co2e_market"),
+            kg=weighted_sum(organisation, "kg_co2e", weighting=weighting),
+            market=weighted_sum(organisation, "kg_co2e_market", weighting=weighting),
             grid_kwh=grid_kwh_sum(),
             residual=Max("residual_mix_factor"),
         )
@@ -268,6 +284,7 @@ def market_kg_by_year(
     rows: list[dict],
     shares: dict[int, Decimal] | None = None,
     instrument_kg: dict[tuple[int, int], Decimal] | None = None,
+    weighting: Weighting | None = None,
 ) -> dict[int, dict[int, Decimal]]:
     """Return market-based scope 2 kg per year and business unit.
 
@@ -285,7 +302,8 @@ def market_kg_by_year(
         instruments[(year, unit_id)].append(
             InstrumentCover(mwh=mwh, kg_co2e_per_kwh=factor)
         )
-    weighting = weighting_for(organisation)
+    if weighting is None:
+        weighting = weighting_for(organisation)
     if weighting.weighted and shares is None:
         shares = _equity_shares(rows)
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -321,13 +339,15 @@ def scope_totals_from_rows(
     organisation: Organisation,
     rows: list[dict],
     market: dict[int, dict[int, Decimal]],
+    settings: SettingsByYear | None = None,
 ) -> dict[int, ScopeTotals]:
     """Add the rows of `unit_scope_rows` up to each year's scope totals."""
     kg: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         kg[row["year"]][row["scope"]].append(row["kg"])
     # Each year by its own headline: a closed year keeps the one fixed with it.
-    settings = settings_by_year(organisation=organisation)
+    if settings is None:
+        settings = settings_by_year(organisation=organisation)
     return {
         year: ScopeTotals(
             year=year,
@@ -351,10 +371,17 @@ def scope_totals_by_year(
     The base year as entered; the reports' inventory adds its recalculations.
     """
     unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
+    settings = settings_by_year(organisation=organisation)
+    weighting = weighting_for(organisation, settings=settings)
     rows = unit_scope_rows(
         organisation=organisation,
         unit_ids=unit_ids,
         year_of=reporting_years(organisation=organisation),
+        weighting=weighting,
     )
-    market = market_kg_by_year(organisation=organisation, unit_ids=unit_ids, rows=rows)
-    return scope_totals_from_rows(organisation=organisation, rows=rows, market=market)
+    market = market_kg_by_year(
+        organisation=organisation, unit_ids=unit_ids, rows=rows, weighting=weighting
+    )
+    return scope_totals_from_rows(
+        organisation=organisation, rows=rows, market=market, settings=settings
+    )

@@ -25,6 +25,7 @@ from emissions.models.factors import GasesCovered
 from emissions.totals import (
     DECIMAL,
     ZERO,
+    Weighting,
     add_exactly,
     entries_for,
     grid_kwh_sum,
@@ -164,6 +165,7 @@ def gas_table_for(
     market: dict[int, Decimal],
     instrument_kg: dict[int, Decimal],
     all_gases: dict[str, Decimal] | None = None,
+    weighting: Weighting | None = None,
 ) -> tuple[dict[str, Decimal], Co2eOnlyShare]:
     """Return the year's t CO2e per Kyoto gas or group, adding up to its total.
 
@@ -185,9 +187,13 @@ def gas_table_for(
             all_gases = None
         with_gases = with_gases.exclude(scope=2)
     if all_gases is None:
-        all_gases = kg_by_gas(organisation=organisation, entries=with_gases)
+        all_gases = kg_by_gas(
+            organisation=organisation, entries=with_gases, weighting=weighting
+        )
     table, _unknown = kyoto_gas_table(all_gases, gwp_set=gwp_set)
-    published = with_gases.aggregate(kg=weighted_sum(organisation, "kg_co2e"))["kg"]
+    published = with_gases.aggregate(
+        kg=weighted_sum(organisation, "kg_co2e", weighting=weighting)
+    )["kg"]
     # What the gases do not account for of the published CO2e (and unknown
     # gases) is counted as CO2.
     co2_t = tonnes(published) - add_exactly(table.values())
@@ -198,8 +204,8 @@ def gas_table_for(
             "business_unit_id", "activity_type_id", "scope", "factor__gases_covered"
         )
         .annotate(
-            kg=weighted_sum(organisation, "kg_co2e"),
-            market=weighted_sum(organisation, "kg_co2e_market"),
+            kg=weighted_sum(organisation, "kg_co2e", weighting=weighting),
+            market=weighted_sum(organisation, "kg_co2e_market", weighting=weighting),
             grid_kwh=grid_kwh_sum(),
         )
         .order_by("business_unit_id", "activity_type_id", "factor__gases_covered")
@@ -277,7 +283,10 @@ _SQLITE_DIGITS = Context(prec=15)
 
 
 def kg_by_gas(
-    *, organisation: Organisation, entries: QuerySet[ActivityEntry]
+    *,
+    organisation: Organisation,
+    entries: QuerySet[ActivityEntry],
+    weighting: Weighting | None = None,
 ) -> dict[str, Decimal]:
     """Return t CO2e per known gas of the entries, summed in the database.
 
@@ -297,13 +306,15 @@ def kg_by_gas(
                     weighted(
                         organisation,
                         Cast(KT(f"kg_by_gas__{gas}"), output_field=DECIMAL),
+                        weighting=weighting,
                     ),
                 )
                 for gas in KNOWN_GASES
             }
         )
         return {gas: tonnes(sums[gas]) for gas in KNOWN_GASES if sums[gas]}
-    weighting = weighting_for(organisation)
+    if weighting is None:
+        weighting = weighting_for(organisation)
     equity = weighting.weighted
     columns = ["kg_by_gas"]
     if equity:
@@ -368,7 +379,9 @@ def gases_of(rows: YearRows) -> Gases:
     entries = entries_for(
         organisation=rows.organisation, unit_ids=rows.unit_ids
     ).filter(reporting_year_id__in=rows.year_ids(rows.year))
-    by_gas = kg_by_gas(organisation=rows.organisation, entries=entries)
+    by_gas = kg_by_gas(
+        organisation=rows.organisation, entries=entries, weighting=rows.weighting
+    )
     table, co2e_only = gas_table_for(
         organisation=rows.organisation,
         entries=entries,
@@ -382,6 +395,7 @@ def gases_of(rows: YearRows) -> Gases:
             if y == rows.year
         },
         all_gases=by_gas,
+        weighting=rows.weighting,
     )
     return Gases(
         by_gas=by_gas,

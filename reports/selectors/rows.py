@@ -19,14 +19,16 @@ from accounts.selectors import unit_subtree_ids
 from emissions.models import BaseYearRecalculation, ReportingYear
 from emissions.totals import (
     ZERO,
+    Weighting,
     add_exactly,
     entries_for,
     grid_kwh_sum,
     market_kg_by_year,
     unit_scope_rows,
     weighted_sum,
+    weighting_for,
 )
-from emissions.year_settings import YearSettings, settings_by_year
+from emissions.year_settings import SettingsByYear, YearSettings, settings_by_year
 from reports.selectors.names import activity_types
 
 
@@ -56,6 +58,9 @@ class YearRows:
     # Market-based scope 2 kg per year and unit, and the instruments' own part.
     market: dict[int, dict[int, Decimal]]
     instrument_kg: dict[tuple[int, int], Decimal]
+    # How lines are weighted by equity share, and every year's settings.
+    weighting: Weighting | None = None
+    all_settings: SettingsByYear | None = None
     # The year's detail, with each line's market-based figure (market_final).
     detail: list[dict] = field(default_factory=list)
     types: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -86,6 +91,7 @@ def detail_rows(
     organisation: Organisation,
     unit_ids: list[int] | None,
     year_ids: list[int],
+    weighting: Weighting | None = None,
 ) -> list[dict]:
     """Return kg CO2e, quantities and line counts of a year, in one pass.
 
@@ -107,8 +113,8 @@ def detail_rows(
             "iso_category",
         )
         .annotate(
-            kg=weighted_sum(organisation, "kg_co2e"),
-            market=weighted_sum(organisation, "kg_co2e_market"),
+            kg=weighted_sum(organisation, "kg_co2e", weighting=weighting),
+            market=weighted_sum(organisation, "kg_co2e_market", weighting=weighting),
             kwh=Sum("energy_kwh"),
             grid_kwh=grid_kwh_sum(),
             q=Sum("quantity"),
@@ -124,6 +130,7 @@ def activity_type_rows(
     organisation: Organisation,
     unit_ids: list[int] | None,
     year_ids: list[int],
+    weighting: Weighting | None = None,
 ) -> list[dict]:
     """Return kg CO2e and converted quantity per year and activity type."""
     return list(
@@ -131,7 +138,7 @@ def activity_type_rows(
         .filter(reporting_year_id__in=year_ids)
         .values("reporting_year_id", "activity_type_id")
         .annotate(
-            kg=weighted_sum(organisation, "kg_co2e"),
+            kg=weighted_sum(organisation, "kg_co2e", weighting=weighting),
             converted=Sum("converted_quantity"),
         )
         .order_by()
@@ -178,8 +185,13 @@ def year_rows(
     )
     year_of = {pk: y for pk, y, _status in years}
     unit_ids = unit_subtree_ids(organisation=organisation, business_unit=business_unit)
+    all_settings = settings_by_year(organisation=organisation)
+    weighting = weighting_for(organisation, settings=all_settings)
     unit_rows = unit_scope_rows(
-        organisation=organisation, unit_ids=unit_ids, year_of=year_of
+        organisation=organisation,
+        unit_ids=unit_ids,
+        year_of=year_of,
+        weighting=weighting,
     )
     recalculations = list(
         _approved_recalculations(organisation=organisation, unit_ids=unit_ids)
@@ -208,6 +220,7 @@ def year_rows(
         rows=unit_rows,
         shares={pk: unit.equity_share for pk, unit in units.items()},
         instrument_kg=instrument_kg,
+        weighting=weighting,
     )
     return YearRows(
         organisation=organisation,
@@ -216,12 +229,14 @@ def year_rows(
         unit_ids=unit_ids,
         year_of=year_of,
         year_status=next((s for _pk, y, s in years if y == year), "open"),
-        settings=settings_by_year(organisation=organisation).for_year(year),
+        settings=all_settings.for_year(year),
         unit_rows=unit_rows,
         recalculations=recalculations,
         units=units,
         market=market,
         instrument_kg=instrument_kg,
+        weighting=weighting,
+        all_settings=all_settings,
     )
 
 
@@ -234,12 +249,14 @@ def read_detail(rows: YearRows, *, with_previous: bool) -> list[dict]:
         organisation=rows.organisation,
         unit_ids=rows.unit_ids,
         year_ids=rows.year_ids(rows.year),
+        weighting=rows.weighting,
     )
     previous = (
         activity_type_rows(
             organisation=rows.organisation,
             unit_ids=rows.unit_ids,
             year_ids=rows.year_ids(rows.year - 1),
+            weighting=rows.weighting,
         )
         if with_previous
         else []

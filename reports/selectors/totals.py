@@ -22,7 +22,10 @@ from reports.selectors.rows import YearRows
 def entered_totals(rows: YearRows) -> dict[int, ScopeTotals]:
     """Return every year's scope totals as entered (no recalculations)."""
     return scope_totals_from_rows(
-        organisation=rows.organisation, rows=rows.unit_rows, market=rows.market
+        organisation=rows.organisation,
+        rows=rows.unit_rows,
+        market=rows.market,
+        settings=rows.all_settings,
     )
 
 
