@@ -210,13 +210,17 @@ def test_factor_page_shows_source_gases_and_only_own_entries(
     ours = _entry(viewer.memberships.get().organisation, "OSL", factor, admin)
     _entry(other_org, "THEIRS", factor, outsider)
     doc = _page(client_for(viewer).get(url("factor_detail", factor.pk)))
+    # Human labels only: the factor's key is a technical reference at the foot.
     assert _facts(doc) == {
-        "Value": "0.25 kg CO2e per kWh_gross",
+        "Value": "0.25 kg CO2e per kWh (gross calorific value)",
+        "Used for": "Boiler gas",
+        "Category as published": "Fuels › gas",
         "Unit": "kWh (gross calorific value)",
         "Scope": "Scope 1",
-        "Key": "gas",
-        "Factor set": "DESNZ 2025 (2025)",
-        "Publisher": "DESNZ",
+        "Factor set": (
+            "UK DESNZ greenhouse gas conversion factors 2025 (edition 2025, 1)"
+        ),
+        "Publisher": "UK Department for Energy Security and Net Zero (DESNZ)",
         "Source": "row for gas https://www.gov.uk/",
         "Licence": "OGL",
     }

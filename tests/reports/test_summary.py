@@ -425,8 +425,12 @@ def test_demo_reports_add_up_and_drill_down_to_their_figures(client):
         html = render_html(data, language="en")
         summary = html[html.index('id="summary"') : html.index('id="trend"')]
         assert f"{inventory.total_t_co2e:,.1f}" in summary
-        assert f"{inventory.change_vs_base_year_pct:+.1f}\u00a0%" in summary
-        assert f"{inventory.change_vs_previous_year_pct:+.1f}\u00a0%" in summary
+        # Negative figures print with a true minus sign (U+2212).
+        for pct in (
+            inventory.change_vs_base_year_pct,
+            inventory.change_vs_previous_year_pct,
+        ):
+            assert f"{pct:+.1f}\u00a0%".replace("-", "\u2212") in summary
         assert "Key messages" in summary
 
         # Every linked figure of the dashboard is what its entries add up to.
