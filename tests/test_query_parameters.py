@@ -127,6 +127,7 @@ def _api_path(path: str, objects, **hostile) -> str:  # noqa: F811
         "code": "OSL",
         "year": 2024,
         "id": ids.get(resource, 1),
+        "fmt": "ixbrl",
         **hostile,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
